@@ -1,0 +1,254 @@
+"""Every user setting, with its default, range and one-line doc; how each change applies; round trips.
+
+`GanConfig` is the single source of truth: widgets, the URL, checkpoints and the CLI are views of it.
+`EFFECTS` declares, once, which settings rebuild the networks and which apply live.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from urllib.parse import parse_qsl, urlencode
+
+import numpy as np
+import param
+
+from .distributions import REGISTRY, validate_points
+
+LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+"""GAN Lab's menu of learning rates; any positive value is accepted."""
+
+
+class Effect(str, Enum):
+    """What changing a setting does to a running experiment."""
+
+    REBUILD = "rebuild"  # new networks and data, iteration back to 0
+    LIVE = "live"  # applied to the running experiment, optimizer state kept where meaningful
+    VIEW = "view"  # changes only what a frame shows
+
+
+class StepCount(param.Integer):
+    """kD / kG: 0-10 each, but an iteration must do at least one step."""
+
+    __slots__ = ["partner"]
+
+    def __init__(self, *, partner: str, **kwargs):
+        super().__init__(bounds=(0, 10), **kwargs)
+        self.partner = partner
+
+    def __set__(self, obj, val):
+        if obj is not None and val == 0 and getattr(obj, self.partner, 1) == 0:
+            raise ValueError(f"{self.name} and {self.partner} cannot both be 0: an iteration needs at least one step")
+        super().__set__(obj, val)
+
+
+class GanConfig(param.Parameterized):
+    """All settings of one GAN experiment (GAN Lab's hyperparameters and a few of ours)."""
+
+    distribution = param.Selector(default="gaussians", objects=list(REGISTRY), doc="Real-data distribution to learn.")
+    points = param.List(default=[], item_type=list, doc="Points of a drawn or loaded distribution, as [x, y] pairs.")
+    noise_dim = param.Selector(default=2, objects=[1, 2], doc="Dimensions of the generator's noise input.")
+    noise_type = param.Selector(
+        default="uniform",
+        objects=["uniform", "gaussian"],
+        doc="Noise distribution: uniform on [0, 1] or truncated gaussian (mean 0.5, std 0.25).",
+    )
+    generator_layers = param.Integer(default=1, bounds=(0, 5), doc="Hidden layers of the generator.")
+    generator_neurons = param.Integer(default=8, bounds=(1, 100), doc="Neurons per generator hidden layer.")
+    discriminator_layers = param.Integer(default=1, bounds=(0, 5), doc="Hidden layers of the discriminator.")
+    discriminator_neurons = param.Integer(default=8, bounds=(1, 100), doc="Neurons per discriminator hidden layer.")
+    generator_optimizer = param.Selector(default="sgd", objects=["sgd", "adam"], doc="Generator optimizer.")
+    discriminator_optimizer = param.Selector(default="sgd", objects=["sgd", "adam"], doc="Discriminator optimizer.")
+    generator_learning_rate = param.Number(
+        default=0.1, bounds=(0, None), inclusive_bounds=(False, True), doc="Generator learning rate (> 0)."
+    )
+    discriminator_learning_rate = param.Number(
+        default=0.1, bounds=(0, None), inclusive_bounds=(False, True), doc="Discriminator learning rate (> 0)."
+    )
+    loss = param.Selector(
+        default="log",
+        objects=["log", "least_squares"],
+        doc="GAN loss: log loss (non-saturating) or least squares.",
+    )
+    k_discriminator = StepCount(default=2, partner="k_generator", doc="Discriminator steps per iteration (kD).")
+    k_generator = StepCount(default=1, partner="k_discriminator", doc="Generator steps per iteration (kG).")
+    batch_size = param.Integer(default=150, bounds=(1, 2000), doc="Samples per training batch.")
+    seed = param.Integer(default=0, bounds=(0, 2**31 - 1), doc="Random seed for weights, data and noise.")
+    engine = param.Selector(default="auto", objects=["auto", "torch"], doc="Training engine.")
+    device = param.String(default="cpu", doc="Torch device, e.g. 'cpu' or 'cuda'.")
+    heatmap_resolution = param.Integer(default=30, bounds=(2, 200), doc="Cells per side of the discriminator heatmap.")
+
+    @param.depends("points", watch=True, on_init=True)
+    def _check_points(self):
+        if self.points:
+            validate_points(self.points, "points")
+
+    def to_dict(self) -> dict:
+        """All settings as a plain, JSON-ready dict."""
+        return {name: _plain(getattr(self, name)) for name in EFFECTS}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    def to_query(self) -> str:
+        """The settings that differ from their defaults, as a URL query string."""
+        default = GanConfig.defaults()
+        changed = {k: v for k, v in self.to_dict().items() if v != default[k]}
+        return urlencode({k: _to_text(k, v) for k, v in changed.items()})
+
+    def update(self, values: dict) -> None:
+        """Validate every value first, then apply them together (nothing changes on a bad value)."""
+        checked = check(values, current=self)
+        # kD/kG are checked as a pair, so set them in an order that never passes through (0, 0).
+        order = sorted(checked, key=lambda k: k in ("k_discriminator", "k_generator") and checked[k] == 0)
+        with param.parameterized.batch_call_watchers(self):
+            for name in order:
+                setattr(self, name, checked[name])
+
+    @classmethod
+    def defaults(cls) -> dict:
+        return cls().to_dict()
+
+    @classmethod
+    def from_dict(cls, values: dict) -> GanConfig:
+        """A config from a (possibly partial) dict; unknown keys and bad values raise ValueError."""
+        config = cls()
+        config.update(values)
+        return config
+
+    @classmethod
+    def from_json(cls, text: str) -> GanConfig:
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"settings are not valid JSON: {error}") from None
+        if not isinstance(values, dict):
+            raise ValueError("settings JSON must be an object of setting names to values")
+        return cls.from_dict(values)
+
+    @classmethod
+    def from_query(cls, query: str) -> GanConfig:
+        return cls.from_dict(parse_query(query))
+
+
+EFFECTS: dict[str, Effect] = {
+    "distribution": Effect.REBUILD,
+    "points": Effect.REBUILD,
+    "noise_dim": Effect.REBUILD,
+    "noise_type": Effect.REBUILD,
+    "generator_layers": Effect.REBUILD,
+    "generator_neurons": Effect.REBUILD,
+    "discriminator_layers": Effect.REBUILD,
+    "discriminator_neurons": Effect.REBUILD,
+    "generator_optimizer": Effect.LIVE,
+    "discriminator_optimizer": Effect.LIVE,
+    "generator_learning_rate": Effect.LIVE,
+    "discriminator_learning_rate": Effect.LIVE,
+    "loss": Effect.LIVE,
+    "k_discriminator": Effect.LIVE,
+    "k_generator": Effect.LIVE,
+    "batch_size": Effect.LIVE,
+    "seed": Effect.REBUILD,
+    "engine": Effect.REBUILD,
+    "device": Effect.REBUILD,
+    "heatmap_resolution": Effect.VIEW,
+}
+"""How each setting applies; the one place this is declared."""
+
+REBUILD_SETTINGS = tuple(k for k, v in EFFECTS.items() if v is Effect.REBUILD)
+LIVE_SETTINGS = tuple(k for k, v in EFFECTS.items() if v is Effect.LIVE)
+
+
+def allowed(name: str) -> str:
+    """Human description of a setting's allowed values, for error messages and tooltips."""
+    p = GanConfig.param[name]
+    if isinstance(p, param.Selector):
+        return "one of " + ", ".join(repr(o) for o in p.objects)
+    if isinstance(p, param.Number):  # Integer is a Number
+        low, high = p.bounds
+        kind = "an integer" if isinstance(p, param.Integer) else "a number"
+        lo_op = ">=" if p.inclusive_bounds[0] else ">"
+        if high is None:
+            return f"{kind} {lo_op} {low}"
+        return f"{kind} from {low} to {high}"
+    if isinstance(p, param.List):
+        return "a list of [x, y] pairs of finite numbers"
+    return "a string"
+
+
+def check(values: dict, current: GanConfig | None = None) -> dict:
+    """Validate a dict of settings (to be applied over `current`), returning them coerced; raise
+    ValueError naming the first bad setting and its allowed range. Nothing is applied."""
+    if not isinstance(values, dict):
+        raise ValueError("settings must be a mapping of setting names to values")
+    unknown = sorted(set(values) - set(EFFECTS))
+    if unknown:
+        raise ValueError(f"unknown setting(s): {', '.join(map(str, unknown))}; known: {', '.join(EFFECTS)}")
+    checked = {}
+    for name, value in values.items():
+        value = _coerce(name, value)
+        try:
+            GanConfig.param[name]._validate(value)
+            if name == "points" and value:
+                validate_points(value, "points")
+        except (ValueError, TypeError) as error:
+            detail = f" ({error})" if name == "points" else ""
+            raise ValueError(f"{name}: got {value!r}, expected {allowed(name)}{detail}") from None
+        checked[name] = value
+    base = current if current is not None else GanConfig
+    merged = {**{k: getattr(base, k) for k in ("k_discriminator", "k_generator")}, **checked}
+    if merged["k_discriminator"] == 0 and merged["k_generator"] == 0:
+        raise ValueError("k_discriminator and k_generator cannot both be 0: an iteration needs a step")
+    return checked
+
+
+def _coerce(name: str, value):
+    """Accept what JSON and hand-written dicts naturally give (2 for 2.0, 2.0 for 2, [[x, y]])."""
+    p = GanConfig.param[name]
+    if isinstance(p, param.Integer) and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(p, param.Number) and not isinstance(p, param.Integer) and isinstance(value, int):
+        return float(value) if not isinstance(value, bool) else value
+    if name == "points" and isinstance(value, (list, tuple, np.ndarray)):
+        try:
+            return [[float(x), float(y)] for x, y in value]
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def _plain(value):
+    return [list(map(float, p)) for p in value] if isinstance(value, list) else value
+
+
+def _to_text(name: str, value) -> str:
+    if name == "points":
+        return ";".join(f"{x:.4g},{y:.4g}" for x, y in value)
+    return str(value)
+
+
+def parse_query(query: str) -> dict:
+    """Turn a URL query string into typed setting values (validation happens in `check`)."""
+    values = {}
+    for name, text in parse_qsl(query.lstrip("?"), keep_blank_values=True):
+        values[name] = _from_text(name, text)
+    return values
+
+
+def _from_text(name: str, text: str):
+    p = GanConfig.param[name] if name in EFFECTS else None
+    try:
+        if name == "points":
+            return [[float(v) for v in pair.split(",")] for pair in text.split(";") if pair]
+        if isinstance(p, param.Selector):
+            for option in p.objects:  # typed options, e.g. noise_dim 1/2
+                if str(option) == text:
+                    return option
+            return text
+        if isinstance(p, param.Integer):
+            return int(text)
+        if isinstance(p, param.Number):
+            return float(text)
+    except ValueError:
+        raise ValueError(f"{name}: got {text!r}, expected {allowed(name)}") from None
+    return text

@@ -1,0 +1,84 @@
+"""The headless face of ganlab_panel, for scripts, notebooks and the CLI.
+
+exp = Experiment(distribution="ring", seed=0)
+exp.train(2000)
+exp.metrics        # {'kl': ..., 'js': ...}
+exp.frame()        # everything the app would draw, as numpy arrays
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import checkpoints
+from .config import GanConfig
+from .frame import Frame
+from .trainer import Trainer
+
+CHUNK = 100  # iterations between divergence checks and progress reports
+
+
+class Experiment:
+    """A configuration and the trainer that follows it."""
+
+    def __init__(self, config: GanConfig | None = None, **settings):
+        self.config = config if config is not None else GanConfig()
+        if settings:
+            self.config.update(settings)
+        self.trainer = Trainer(self.config)
+
+    def train(self, iterations: int, progress: Callable[[int, int], None] | None = None) -> Experiment:
+        """Train up to `iterations` more iterations (fewer if training diverges, see `diverged`)."""
+        if iterations < 0:
+            raise ValueError(f"iterations must be >= 0, got {iterations}")
+        done = 0
+        while done < iterations and not self.trainer.diverged:
+            done += self.trainer.train(min(CHUNK, iterations - done))
+            if progress:
+                progress(min(done, iterations), iterations)
+        return self
+
+    @property
+    def metrics(self) -> dict:
+        """KL and JS divergence (bits) between real and generated samples, now."""
+        return self.trainer.metrics()
+
+    def frame(self) -> Frame:
+        return self.trainer.frame()
+
+    @property
+    def iteration(self) -> int:
+        return self.trainer.iteration
+
+    @property
+    def diverged(self) -> str | None:
+        return self.trainer.diverged
+
+    @property
+    def history(self):
+        return self.trainer.history
+
+    def reset(self) -> None:
+        self.trainer.reset()
+
+    def save(self, path) -> None:
+        """Write configuration, weights and iteration to an .npz checkpoint (no pickle)."""
+        checkpoints.save(path, self.config, self.trainer.engine.get_weights(), self.trainer.iteration)
+
+    def load_state(self, checkpoint: checkpoints.Checkpoint) -> None:
+        """Adopt a checkpoint's configuration, weights and iteration (validated before anything changes)."""
+        checkpoints.check_architecture(checkpoint)
+        self.config.update(checkpoint.config)
+        self.trainer.load_state(checkpoint.weights, checkpoint.iteration)
+
+    @classmethod
+    def load(cls, path) -> Experiment:
+        checkpoint = checkpoints.load(path)
+        experiment = cls(GanConfig.from_dict(checkpoint.config))
+        experiment.trainer.load_state(checkpoint.weights, checkpoint.iteration)
+        return experiment
+
+    @classmethod
+    def pretrained(cls, distribution: str) -> Experiment:
+        """GAN Lab's shipped model for a distribution, trained by scripts/train_pretrained.py."""
+        return cls.load(checkpoints.pretrained_path(distribution))

@@ -1,0 +1,44 @@
+"""GAN formulations as data: D's and G's losses as functions of discriminator logits.
+
+Written against a tiny `ops` namespace (mean, sigmoid, log_sigmoid) so every engine computes the very
+same formula. Working from logits keeps log D and log(1 - D) finite where D saturates.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+REAL_LABEL = 0.95
+"""GAN Lab's one-sided label smoothing: the log loss's real term is scaled by 0.95."""
+
+LOSSES = {
+    "log": "Log loss: D = -[0.95 mean log D(x) + mean log(1 - D(G(z)))]; G = -mean log D(G(z)).",
+    "least_squares": "Least squares: D = mean (D(x) - 1)^2 + mean D(G(z))^2; G = mean (D(G(z)) - 1)^2.",
+}
+
+
+def discriminator_loss(kind: str, real_logits, fake_logits, ops):
+    """D's loss on a real and a fake batch (log D = log_sigmoid(logit), log(1 - D) = log_sigmoid(-logit))."""
+    if kind == "log":
+        return -(REAL_LABEL * ops.mean(ops.log_sigmoid(real_logits)) + ops.mean(ops.log_sigmoid(-fake_logits)))
+    if kind == "least_squares":
+        return ops.mean((ops.sigmoid(real_logits) - 1) ** 2) + ops.mean(ops.sigmoid(fake_logits) ** 2)
+    raise ValueError(f"unknown loss {kind!r}; choose one of: {', '.join(LOSSES)}")
+
+
+def generator_loss(kind: str, fake_logits, ops):
+    """G's loss on a fake batch (the non-saturating form for log loss)."""
+    if kind == "log":
+        return -ops.mean(ops.log_sigmoid(fake_logits))
+    if kind == "least_squares":
+        return ops.mean((ops.sigmoid(fake_logits) - 1) ** 2)
+    raise ValueError(f"unknown loss {kind!r}; choose one of: {', '.join(LOSSES)}")
+
+
+def _np_sigmoid(x):
+    return 0.5 * (1 + np.tanh(0.5 * x))
+
+
+NUMPY_OPS = SimpleNamespace(mean=np.mean, sigmoid=_np_sigmoid, log_sigmoid=lambda x: -np.logaddexp(0, -x))

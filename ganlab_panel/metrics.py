@@ -1,0 +1,50 @@
+"""Divergences between real and fake samples: pure functions of sample arrays.
+
+GAN Lab's KL and JS, made correct: both histograms come from the same number of samples and are
+normalised, and mass outside the unit square is kept in an extra 'outside' cell instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GRID = 30
+EPSILON = 1e-4
+METRIC_SAMPLES = 10_000
+"""Samples per side for KL/JS: about 11 per occupied cell on a 30 x 30 grid, so two independent
+draws of the same distribution score KL ~ 0.03 bits, JS ~ 0.008 (tests/core/test_metrics.py)."""
+
+
+def histogram(points: np.ndarray, grid: int = GRID) -> np.ndarray:
+    """Normalised counts of points on a grid x grid partition of [0, 1]^2, plus one 'outside' cell."""
+    points = np.asarray(points, dtype=float)
+    cells = np.floor(points * grid).astype(np.int64)
+    inside = np.all((cells >= 0) & (cells < grid) & np.isfinite(points), axis=1)
+    index = np.where(inside, cells[:, 1] * grid + cells[:, 0], grid * grid)
+    counts = np.bincount(index, minlength=grid * grid + 1).astype(float)
+    return counts / max(len(points), 1)
+
+
+def _smooth(p: np.ndarray, epsilon: float) -> np.ndarray:
+    p = p + epsilon
+    return p / p.sum()
+
+
+def kl_divergence(p: np.ndarray, q: np.ndarray, epsilon: float = EPSILON) -> float:
+    """KL(p || q) in bits between two histograms, each cell raised by epsilon then renormalised."""
+    p, q = _smooth(p, epsilon), _smooth(q, epsilon)
+    return float(np.sum(p * np.log2(p / q)))
+
+
+def js_divergence(p: np.ndarray, q: np.ndarray, epsilon: float = EPSILON) -> float:
+    """Jensen-Shannon divergence in bits (0 for equal histograms, at most 1)."""
+    p, q = _smooth(p, epsilon), _smooth(q, epsilon)
+    m = 0.5 * (p + q)
+    return float(0.5 * np.sum(p * np.log2(p / m)) + 0.5 * np.sum(q * np.log2(q / m)))
+
+
+def divergences(real: np.ndarray, fake: np.ndarray, grid: int = GRID, real_histogram=None) -> dict:
+    """{'kl': KL(real || fake), 'js': JS(real, fake)} on the grid; pass `real_histogram` to reuse it."""
+    p = histogram(real, grid) if real_histogram is None else real_histogram
+    q = histogram(fake, grid)
+    return {"kl": kl_divergence(p, q), "js": js_divergence(p, q)}

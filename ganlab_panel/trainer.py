@@ -1,0 +1,217 @@
+"""The Trainer owns an engine, the data and the counters; it steps, guards against divergence and
+makes Frames. It never imports Panel: a widget reaches it only by changing the configuration."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from . import distributions, metrics
+from .config import EFFECTS, Effect, GanConfig
+from .engines.base import Architecture, Hyper, create_engine, initial_weights
+from .frame import Frame
+from .history import History
+from .noise import manifold_grid, sample_noise, stretch
+
+REAL_POOL = 12_000  # GAN Lab draws its real samples once and cycles through them
+SHOWN_REAL = 450
+SHOWN_FAKE = 150
+NOISE_CHUNK = 64  # batches of noise drawn at once: one RNG call per 64 steps
+WEIGHT_LIMIT = 1e6  # a weight this large means training has blown up, NaN or not
+
+
+class Diverged(RuntimeError):
+    """Training produced a NaN or infinite loss or weight."""
+
+
+class Trainer:
+    """Trains one GAN experiment described by a GanConfig and reacts to changes of it."""
+
+    def __init__(self, config: GanConfig | None = None, history_capacity: int = 2000, **settings):
+        self.config = config if config is not None else GanConfig()
+        if settings:
+            self.config.update(settings)
+        self.history = History(history_capacity)
+        self.engine = None
+        self.reset()
+        self.config.param.watch(self._on_change, list(EFFECTS))
+
+    # -- life cycle ----------------------------------------------------------------------------------
+    def reset(self, weights=None) -> None:
+        """New networks (or the given weights), data and noise from the seed; counters back to 0."""
+        c = self.config
+        seeds = [np.random.default_rng([c.seed, stream]) for stream in range(5)]
+        weights_rng, data_rng, self._noise_rng, shown_rng, metric_rng = seeds
+        self.architecture = Architecture.from_config(c)
+        if weights is None:
+            weights = {
+                "generator": initial_weights(self.architecture.generator_sizes, weights_rng),
+                "discriminator": initial_weights(self.architecture.discriminator_sizes, weights_rng),
+            }
+        sampler = distributions.make_sampler(c.distribution, c.points or None)
+        self.engine = create_engine(c.engine, self.architecture, weights, Hyper.from_config(c), c.device)
+        self.real_pool = sampler(REAL_POOL, data_rng).astype(np.float32)
+        self.shown_real = self.real_pool[:SHOWN_REAL]
+        self.shown_noise = sample_noise(shown_rng, SHOWN_FAKE, c.noise_dim, c.noise_type)
+        self._metric_noise = sample_noise(metric_rng, metrics.METRIC_SAMPLES, c.noise_dim, c.noise_type)
+        self._real_histogram = metrics.histogram(sampler(metrics.METRIC_SAMPLES, metric_rng))
+        self._manifold_noise = manifold_grid(c.noise_dim)
+        self._noise_buffer = np.empty((0, c.noise_dim), np.float32)
+        self._real_cursor = 0
+        self.iteration = self.discriminator_steps = self.generator_steps = 0
+        self.discriminator_loss = self.generator_loss = math.nan
+        self.diverged: str | None = None
+        self.history.clear()
+        self._last_frame = self._snapshot()  # what views keep showing if the first steps diverge
+
+    def _on_change(self, *events) -> None:
+        effects = {EFFECTS[e.name] for e in events}
+        if Effect.REBUILD in effects:
+            self.reset()
+        elif Effect.LIVE in effects:
+            self.engine.set_hyper(Hyper.from_config(self.config))
+
+    def load_state(self, weights, iteration: int = 0) -> None:
+        """Restore trained weights and the iteration count (the configuration must already match)."""
+        self.reset(weights=weights)
+        self.iteration = int(iteration)
+
+    # -- batches -------------------------------------------------------------------------------------
+    def _real_batch(self) -> np.ndarray:
+        n = self.config.batch_size
+        start = self._real_cursor
+        self._real_cursor = (start + n) % REAL_POOL
+        if start + n <= REAL_POOL:
+            return self.real_pool[start : start + n]
+        return np.take(self.real_pool, np.arange(start, start + n), axis=0, mode="wrap")
+
+    def _noise_batch(self) -> np.ndarray:
+        n = self.config.batch_size
+        if len(self._noise_buffer) < n:
+            c = self.config
+            self._noise_buffer = sample_noise(self._noise_rng, NOISE_CHUNK * n, c.noise_dim, c.noise_type)
+        batch, self._noise_buffer = self._noise_buffer[:n], self._noise_buffer[n:]
+        return batch
+
+    # -- training ------------------------------------------------------------------------------------
+    def step_discriminator(self) -> float:
+        """One discriminator update on a fresh real batch and fresh noise."""
+        self._check_running()
+        loss = self.engine.discriminator_step(self._real_batch(), self._noise_batch())
+        self.discriminator_steps += 1
+        self._guard("discriminator", loss)
+        self.discriminator_loss = loss
+        return loss
+
+    def step_generator(self) -> float:
+        """One generator update on fresh noise."""
+        self._check_running()
+        loss = self.engine.generator_step(self._noise_batch())
+        self.generator_steps += 1
+        self._guard("generator", loss)
+        self.generator_loss = loss
+        return loss
+
+    def iterate(self) -> None:
+        """One iteration: kD discriminator steps, then kG generator steps."""
+        for _ in range(self.config.k_discriminator):
+            self.step_discriminator()
+        for _ in range(self.config.k_generator):
+            self.step_generator()
+        self.iteration += 1
+        self.history.append(
+            self.iteration, discriminator_loss=self.discriminator_loss, generator_loss=self.generator_loss
+        )
+
+    def train(self, iterations: int) -> int:
+        """Run up to `iterations` iterations; stops early (and sets `diverged`) on a NaN or infinity.
+        Weights are checked once per call, so callers should train in chunks. Returns the number done."""
+        start = self.iteration
+        if self.diverged:
+            return 0
+        try:
+            for _ in range(iterations):
+                self.iterate()
+            self._check_weights()
+        except Diverged:
+            pass
+        return self.iteration - start
+
+    def _check_running(self) -> None:
+        if self.diverged:
+            raise Diverged(self.diverged)
+
+    def _guard(self, network: str, loss: float) -> None:
+        if not math.isfinite(loss):
+            self._stop(f"The {network}'s loss became {loss}")
+
+    def _check_weights(self) -> None:
+        for network, layers in self.engine.get_weights().items():
+            arrays = [a for layer in layers for a in layer]
+            if not all(np.isfinite(a).all() for a in arrays):
+                self._stop(f"The {network}'s weights became NaN or infinite")
+            largest = max(float(np.abs(a).max()) for a in arrays)
+            if largest > WEIGHT_LIMIT:
+                self._stop(f"The {network}'s weights exploded (largest {largest:.3g})")
+
+    def _stop(self, what: str) -> None:
+        c = self.config
+        self.diverged = (
+            f"{what} at iteration {self.iteration}, so training stopped. Learning rates are too high "
+            f"(discriminator {c.discriminator_learning_rate:g}, generator {c.generator_learning_rate:g}, "
+            f"optimizers {c.discriminator_optimizer}/{c.generator_optimizer}): lower them (GAN Lab uses 0.1 "
+            "or less) and press Reset."
+        )
+        raise Diverged(self.diverged)
+
+    # -- snapshots -----------------------------------------------------------------------------------
+    def metrics(self) -> dict:
+        """KL and JS between the real distribution and 10,000 fake samples from fixed noise."""
+        fake = self.engine.generate(self._metric_noise)
+        return metrics.divergences(None, fake, real_histogram=self._real_histogram)
+
+    def frame(self) -> Frame:
+        """A snapshot for the views; after divergence, the last good one with the message attached."""
+        if not self.diverged:
+            frame = self._snapshot()
+            if np.isfinite(frame.fake).all() and np.isfinite(frame.heatmap).all():
+                self.history.append(self.iteration, **frame.metrics)
+                self._last_frame = frame
+                return frame
+            self._stop_quietly("The generator's or discriminator's output became NaN or infinite")
+        return replace(self._last_frame, diverged=self.diverged)
+
+    def _snapshot(self) -> Frame:
+        engine, resolution = self.engine, self.config.heatmap_resolution
+        fake = engine.generate(self.shown_noise)
+        centres = (np.arange(resolution) + 0.5) / resolution
+        gx, gy = np.meshgrid(centres, centres)
+        heatmap = engine.discriminate(np.column_stack([gx.ravel(), gy.ravel()])).reshape(resolution, resolution)
+        manifold = engine.generate(self._manifold_noise)
+        if self.config.noise_dim == 2:
+            side = int(round(math.sqrt(len(manifold))))
+            manifold = manifold.reshape(side, side, 2)
+        return Frame(
+            iteration=self.iteration,
+            discriminator_steps=self.discriminator_steps,
+            generator_steps=self.generator_steps,
+            real=self.shown_real.astype(float),
+            fake=fake,
+            noise=self.shown_noise.astype(float),
+            heatmap=heatmap,
+            manifold=manifold,
+            manifold_stretch=stretch(manifold),
+            gradients=engine.discriminator_gradient(fake),
+            real_predictions=engine.discriminate(self.shown_real),
+            fake_predictions=engine.discriminate(fake),
+            discriminator_loss=self.discriminator_loss,
+            generator_loss=self.generator_loss,
+            metrics=self.metrics(),
+        )
+
+    def _stop_quietly(self, what: str) -> None:
+        with contextlib.suppress(Diverged):
+            self._stop(what)
