@@ -42,6 +42,18 @@ class StepCount(param.Integer):
         super().__set__(obj, val)
 
 
+class LearningRate(param.Number):
+    """Any finite positive number; widgets offer GAN Lab's LEARNING_RATES."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default=0.1, bounds=(0, None), inclusive_bounds=(False, True), **kwargs)
+
+    def _validate_value(self, value, allow_None):
+        super()._validate_value(value, allow_None)
+        if not np.isfinite(value):
+            raise ValueError(f"{self.name} must be finite, not {value}")
+
+
 class GanConfig(param.Parameterized):
     """All settings of one GAN experiment (GAN Lab's hyperparameters and a few of ours)."""
 
@@ -59,12 +71,8 @@ class GanConfig(param.Parameterized):
     discriminator_neurons = param.Integer(default=8, bounds=(1, 100), doc="Neurons per discriminator hidden layer.")
     generator_optimizer = param.Selector(default="sgd", objects=["sgd", "adam"], doc="Generator optimizer.")
     discriminator_optimizer = param.Selector(default="sgd", objects=["sgd", "adam"], doc="Discriminator optimizer.")
-    generator_learning_rate = param.Number(
-        default=0.1, bounds=(0, None), inclusive_bounds=(False, True), doc="Generator learning rate (> 0)."
-    )
-    discriminator_learning_rate = param.Number(
-        default=0.1, bounds=(0, None), inclusive_bounds=(False, True), doc="Discriminator learning rate (> 0)."
-    )
+    generator_learning_rate = LearningRate(doc="Generator learning rate (any finite value > 0).")
+    discriminator_learning_rate = LearningRate(doc="Discriminator learning rate (any finite value > 0).")
     loss = param.Selector(
         default="log",
         objects=["log", "least_squares"],
@@ -169,7 +177,7 @@ def allowed(name: str) -> str:
         kind = "an integer" if isinstance(p, param.Integer) else "a number"
         lo_op = ">=" if p.inclusive_bounds[0] else ">"
         if high is None:
-            return f"{kind} {lo_op} {low}"
+            return f"a finite number {lo_op} {low}" if isinstance(p, LearningRate) else f"{kind} {lo_op} {low}"
         return f"{kind} from {low} to {high}"
     if isinstance(p, param.List):
         return "a list of [x, y] pairs of finite numbers"

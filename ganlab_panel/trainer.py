@@ -21,6 +21,7 @@ SHOWN_REAL = 450
 SHOWN_FAKE = 150
 NOISE_CHUNK = 64  # batches of noise drawn at once: one RNG call per 64 steps
 WEIGHT_LIMIT = 1e6  # a weight this large means training has blown up, NaN or not
+WEIGHT_CHECK_EVERY = 10  # iterations between weight checks in train(): ~0.1 ms each vs ~1 ms per iteration
 
 
 class Diverged(RuntimeError):
@@ -121,20 +122,26 @@ class Trainer:
             self.step_discriminator()
         for _ in range(self.config.k_generator):
             self.step_generator()
+        self.finish_iteration()
+
+    def finish_iteration(self) -> None:
+        """Count an iteration whose steps were taken one by one (slow motion) and record its losses."""
         self.iteration += 1
         self.history.append(
             self.iteration, discriminator_loss=self.discriminator_loss, generator_loss=self.generator_loss
         )
 
     def train(self, iterations: int) -> int:
-        """Run up to `iterations` iterations; stops early (and sets `diverged`) on a NaN or infinity.
-        Weights are checked once per call, so callers should train in chunks. Returns the number done."""
+        """Run up to `iterations` iterations; stops early (and sets `diverged`) on a NaN or infinity, or
+        on exploded weights (checked every WEIGHT_CHECK_EVERY iterations). Returns the number done."""
         start = self.iteration
         if self.diverged:
             return 0
         try:
-            for _ in range(iterations):
+            for done in range(1, iterations + 1):
                 self.iterate()
+                if done % WEIGHT_CHECK_EVERY == 0:
+                    self._check_weights()
             self._check_weights()
         except Diverged:
             pass

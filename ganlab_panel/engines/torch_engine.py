@@ -168,12 +168,15 @@ class TorchEngine:
         return {"generator": layers(self.generator), "discriminator": layers(self.discriminator)}
 
     def set_weights(self, weights) -> None:
+        pairs = []  # check both networks before copying anything, so a bad checkpoint changes nothing
+        for params, net in ((self.generator, "generator"), (self.discriminator, "discriminator")):
+            arrays = [a for layer in weights[net] for a in layer]
+            if len(arrays) != len(params):
+                raise ValueError(f"{net}: expected {len(params) // 2} layers, got {len(arrays) // 2}")
+            for p, a in zip(params, arrays, strict=False):
+                if tuple(np.shape(a)) != tuple(p.shape):
+                    raise ValueError(f"{net}: weight of shape {np.shape(a)} where {tuple(p.shape)} is needed")
+                pairs.append((p, a))
         with torch.no_grad():
-            for params, net in ((self.generator, "generator"), (self.discriminator, "discriminator")):
-                arrays = [a for layer in weights[net] for a in layer]
-                if len(arrays) != len(params):
-                    raise ValueError(f"{net}: expected {len(params) // 2} layers, got {len(arrays) // 2}")
-                for p, a in zip(params, arrays, strict=False):
-                    if tuple(np.shape(a)) != tuple(p.shape):
-                        raise ValueError(f"{net}: weight of shape {np.shape(a)} where {tuple(p.shape)} is needed")
-                    p.copy_(self._tensor(a))
+            for p, a in pairs:
+                p.copy_(self._tensor(a))

@@ -1,0 +1,7 @@
+"""`python -m ganlab_panel` runs the `ganlab-panel` command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,617 @@
+"""The GAN Lab app: a toolbar, the settings, the views, and the loop that trains and draws.
+
+`GanLab()` is one experiment for one browser session (or one notebook cell): it owns a GanConfig and a
+Trainer, turns widget changes into configuration updates, and drives training from ONE periodic callback
+that runs several iterations per tick and then draws one frame. Paused, the callback is stopped.
+
+    panel serve ganlab_panel/app.py      # a website, one GanLab per browser tab
+    GanLab()                             # inline in a notebook
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections import deque
+
+import panel as pn
+import param
+
+from ganlab_panel import checkpoints, presets
+from ganlab_panel.config import EFFECTS, LEARNING_RATES, Effect, GanConfig
+from ganlab_panel.explanations import explain
+from ganlab_panel.frame import Frame
+from ganlab_panel.slow_motion import PACE_SECONDS, SlowMotion, SubStep
+from ganlab_panel.trainer import Diverged, Trainer
+from ganlab_panel.views.charts import ChartsView
+from ganlab_panel.views.distribution_picker import DistributionPicker
+from ganlab_panel.views.drawing import DrawingSurface
+from ganlab_panel.views.layered import LayeredView
+from ganlab_panel.views.overview import OverviewView
+
+_log = logging.getLogger(__name__)
+
+PERIOD_MS = 40
+"""The loop's tick: 25 frames per second at most, whatever the training rate."""
+TRAINING_SHARE = 0.75
+"""Part of a tick's budget that training may take; the rest is for the frame, the views and Bokeh."""
+RATE_WINDOW_S = 0.5
+"""How often the iterations-per-second readout is recomputed."""
+NOTICE_SECONDS = 4.0
+"""How long a notice (e.g. 'Networks rebuilt') stays up while training runs."""
+PHASE_SECONDS = 0.6
+"""While playing normally, the overview alternates its highlighted phase this often."""
+LONELY_SESSION_S = 10.0
+"""A server session that never got a browser connection for this long is treated as gone."""
+
+LABELS = {
+    "noise_dim": "Noise dimensions",
+    "noise_type": "Noise distribution",
+    "generator_layers": "Hidden layers",
+    "generator_neurons": "Neurons per layer",
+    "generator_optimizer": "Optimizer",
+    "generator_learning_rate": "Learning rate",
+    "discriminator_layers": "Hidden layers",
+    "discriminator_neurons": "Neurons per layer",
+    "discriminator_optimizer": "Optimizer",
+    "discriminator_learning_rate": "Learning rate",
+    "loss": "Loss function",
+    "k_discriminator": "kD: discriminator steps per iteration",
+    "k_generator": "kG: generator steps per iteration",
+    "batch_size": "Batch size",
+    "seed": "Random seed",
+}
+"""Readable widget labels; a group title (Generator, Discriminator) says whose setting it is."""
+
+OPTION_LABELS = {
+    "noise_dim": {"1D": 1, "2D": 2},
+    "noise_type": {"Uniform": "uniform", "Gaussian": "gaussian"},
+    "generator_optimizer": {"SGD": "sgd", "Adam": "adam"},
+    "discriminator_optimizer": {"SGD": "sgd", "Adam": "adam"},
+    "loss": {"Log loss": "log", "Least squares": "least_squares"},
+}
+
+SETTING_GROUPS = {
+    "Noise": ("noise_dim", "noise_type"),
+    "Generator": ("generator_layers", "generator_neurons", "generator_optimizer", "generator_learning_rate"),
+    "Discriminator": (
+        "discriminator_layers",
+        "discriminator_neurons",
+        "discriminator_optimizer",
+        "discriminator_learning_rate",
+    ),
+    "Training": ("loss", "k_discriminator", "k_generator", "batch_size", "seed"),
+}
+
+GROUP_TOPICS = {"Noise": "noise", "Generator": "networks", "Discriminator": "networks", "Training": "k_steps"}
+
+
+def _rate_options(value: float) -> dict:
+    """GAN Lab's learning-rate menu, plus the current value when it is not on it (e.g. from a checkpoint)."""
+    rates = sorted({*LEARNING_RATES, float(value)})
+    return {f"{rate:g}": rate for rate in rates}
+
+
+def setting_widget(config: GanConfig, name: str) -> pn.widgets.Widget:
+    """A widget for one setting, derived from its parameter (type, bounds, objects, doc)."""
+    p = config.param[name]
+    value = getattr(config, name)
+    if name.endswith("learning_rate"):
+        kind, extra = pn.widgets.Select, {"options": _rate_options(value)}
+    elif isinstance(p, param.Selector):
+        options = OPTION_LABELS.get(name) or {str(o): o for o in p.objects}
+        kind, extra = pn.widgets.RadioButtonGroup, {"options": options}
+    elif isinstance(p, param.Integer):
+        low, high = p.bounds
+        small = high is not None and high - low <= 10
+        kind, extra = (pn.widgets.IntSlider if small else pn.widgets.IntInput), {"start": low, "end": high}
+    else:
+        raise TypeError(f"no widget for setting {name!r} of type {type(p).__name__}")
+    if "description" in kind.param:
+        extra["description"] = p.doc
+    css = [f"setting-{name.replace('_', '-')}"]
+    return kind(name=LABELS.get(name, p.label), value=value, css_classes=css, sizing_mode="stretch_width", **extra)
+
+
+def quiet_closed_socket_writes() -> None:
+    """Stop asyncio logging a traceback for each frame that was in flight when a browser tab closed.
+
+    Panel writes a frame as several websocket messages whose futures it awaits on the next tick; when the tab
+    closes in between, some fail with WebSocketClosedError unobserved and asyncio prints 'Task exception was
+    never retrieved' with a traceback (holoviz/panel#3113). That failure is expected and harmless here, so
+    it becomes one debug line; every other unhandled exception still reaches the previous handler."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    previous = loop.get_exception_handler()
+    if getattr(previous, "quiets_closed_sockets", False):
+        return
+    from tornado.iostream import StreamClosedError
+    from tornado.websocket import WebSocketClosedError
+
+    def handler(loop, context):
+        if isinstance(context.get("exception"), (WebSocketClosedError, StreamClosedError)):
+            _log.debug("a frame was not delivered: its browser tab had closed")
+        elif previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    handler.quiets_closed_sockets = True
+    loop.set_exception_handler(handler)
+
+
+class SpaceKey(pn.reactive.ReactiveHTML):
+    """Counts presses of the space bar anywhere on the page, except while typing in a field.
+
+    An invisible element; the browser listens on `document`, so it works offline and needs no focus."""
+
+    presses = param.Integer(default=0, doc="Space presses seen so far.")
+
+    _template = '<div id="space-key" style="display: none"></div>'
+
+    _scripts = {
+        "render": """
+        const typing = (event) => {
+          const target = event.composedPath ? event.composedPath()[0] : event.target;
+          const tag = (target && target.tagName || '').toLowerCase();
+          return tag === 'input' || tag === 'textarea' || tag === 'select' || (target && target.isContentEditable);
+        };
+        state.keydown = (event) => {
+          if ((event.code !== 'Space' && event.key !== ' ') || event.repeat || typing(event)) return;
+          event.preventDefault();  // no page scroll, and no click on a focused button as well
+          data.presses = data.presses + 1;
+        };
+        state.keyup = (event) => {
+          if ((event.code === 'Space' || event.key === ' ') && !typing(event)) event.preventDefault();
+        };
+        document.addEventListener('keydown', state.keydown);
+        document.addEventListener('keyup', state.keyup);
+        """,
+        "remove": """
+        document.removeEventListener('keydown', state.keydown);
+        document.removeEventListener('keyup', state.keyup);
+        """,
+    }
+
+
+class GanLab(pn.viewable.Viewer):
+    """GAN Lab in Panel: train a GAN on 2-D points and watch every part of it learn."""
+
+    config = param.ClassSelector(class_=GanConfig, constant=True, doc="The experiment's settings.")
+    playing = param.Boolean(default=False, doc="Whether training runs.")
+    slow_motion = param.Boolean(default=False, doc="Walk through each iteration's ten sub-steps.")
+    pace = param.Number(default=PACE_SECONDS, bounds=(0.1, 10), doc="Seconds per slow-motion sub-step.")
+    iterations_per_frame = param.Integer(
+        default=20, bounds=(1, 500), doc="Iterations trained between two frames (fewer if a tick runs late)."
+    )
+
+    def __init__(self, config: GanConfig | None = None, **params):
+        super().__init__(config=config if config is not None else GanConfig(), **params)
+        self.trainer = Trainer(self.config)
+        self._doc = pn.state.curdoc
+        self._seen_connection = False
+        self._created = time.monotonic()
+        self._slow = SlowMotion(self.config, self.pace)
+        self._next_substep = 0.0
+        self._fitted_iterations = self.iterations_per_frame  # what fits the tick budget, adapted per tick
+        self._rate_mark = (time.monotonic(), self.trainer.iteration)
+        self._phase_mark = (time.monotonic(), "discriminator")
+        self._notice_until = math.inf
+        self._loading = False
+        self.costs = deque(maxlen=500)  # (train, frame, views) seconds per tick, for measurement
+        self.frame: Frame | None = None
+
+        self._build_widgets()
+        self._build_views()
+        self._callback = pn.state.add_periodic_callback(self.tick, period=PERIOD_MS, start=False)
+        self._callback.log = False  # one log line per tick would cost more than the tick's drawing
+        if self._doc is not None and self._doc.session_context is not None:
+            pn.state.on_session_destroyed(self._on_session_destroyed)
+            quiet_closed_socket_writes()
+        self.config.param.watch(self._on_config, list(EFFECTS))
+        self._show(self.trainer.frame())
+
+    # -- public controls ---------------------------------------------------------------------------
+    def play(self) -> None:
+        """Start training (or the slow-motion walk); the periodic callback runs until pause()."""
+        if self.trainer.diverged:
+            self._show_divergence()
+            return
+        self.playing = True
+
+    def pause(self) -> None:
+        self.playing = False
+
+    def toggle(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def reset(self) -> None:
+        """New networks from the seed, iteration 0; recovers from divergence."""
+        self.trainer.reset()
+        self._slow.reset()
+        self._notify("Networks reset: iteration 0")
+        self._show(self.trainer.frame())
+
+    def step_discriminator(self) -> None:
+        """Exactly one discriminator step, then one frame."""
+        self._step(self.trainer.step_discriminator)
+
+    def step_generator(self) -> None:
+        """Exactly one generator step, then one frame."""
+        self._step(self.trainer.step_generator)
+
+    def step_both(self) -> None:
+        """One whole iteration (kD discriminator steps, then kG generator steps), then one frame."""
+        self._step(lambda: self.trainer.train(1))
+
+    def load_pretrained(self) -> None:
+        """Load the shipped model of the chosen distribution: its settings, weights and iteration."""
+        distribution = self.picker.value
+        try:
+            checkpoint = checkpoints.load(checkpoints.pretrained_path(distribution))
+        except ValueError as error:
+            self._error(f"No pretrained model for this distribution ({error}).")
+            return
+        self.pause()
+        self._loading = True
+        try:
+            self.config.update(checkpoint.config)
+            self.trainer.load_state(checkpoint.weights, checkpoint.iteration)
+        finally:
+            self._loading = False
+        self._slow.reset()
+        self._notify(f"Pretrained model loaded: iteration {checkpoint.iteration}")
+        self._show(self.trainer.frame())
+
+    def apply_drawing(self, points) -> None:
+        """Train on drawn points (the drawing surface's Apply; it shows a ValueError's message)."""
+        self.config.update({"distribution": "drawing", "points": [[float(x), float(y)] for x, y in points]})
+
+    @property
+    def running(self) -> bool:
+        """Whether the periodic callback is scheduled (it is exactly while playing)."""
+        return self._callback.running
+
+    # -- the loop ----------------------------------------------------------------------------------
+    def tick(self) -> None:
+        """One tick of the loop: k iterations (or one slow-motion sub-step), then one frame."""
+        if not self._session_alive():
+            self.pause()
+            return
+        if self.slow_motion:
+            self._slow_tick()
+            return
+        k = max(1, min(self.iterations_per_frame, self._fitted_iterations))
+        start = time.perf_counter()
+        done = self.trainer.train(k)
+        trained = time.perf_counter()
+        frame = self.trainer.frame()
+        framed = time.perf_counter()
+        self._show(frame, phase=self._alternating_phase())
+        drawn = time.perf_counter()
+        self.costs.append((trained - start, framed - trained, drawn - framed))
+        self._fit(done, trained - start, drawn - trained)
+        if self.trainer.diverged:
+            self.pause()
+
+    def _fit(self, done: int, training: float, drawing: float) -> None:
+        """Adapt iterations per tick so that training leaves room for drawing within the period."""
+        if done <= 0:
+            return
+        per_iteration = training / done
+        budget = PERIOD_MS / 1000 * TRAINING_SHARE - drawing
+        fitted = int(budget / per_iteration) if per_iteration > 0 else self.iterations_per_frame
+        # move gradually so one slow tick (a garbage collection, another process) does not halve the rate
+        self._fitted_iterations = max(1, min(self.iterations_per_frame, (self._fitted_iterations + fitted) // 2))
+
+    def _slow_tick(self) -> None:
+        now = time.monotonic()
+        if now < self._next_substep:
+            return
+        self._next_substep = now + self.pace
+        substep = self._slow.advance()
+        if substep.performs_update:
+            self._update_network(substep.phase)
+        if self._slow.finishes_iteration and not self.trainer.diverged:
+            self._finish_iteration()
+        self._show(self.trainer.frame(), substep=substep)
+        if self.trainer.diverged:
+            self.pause()
+
+    def _update_network(self, phase: str) -> None:
+        step = self.trainer.step_discriminator if phase == "discriminator" else self.trainer.step_generator
+        with contextlib.suppress(Diverged):
+            for _ in range(getattr(self.config, f"k_{phase}")):
+                step()
+
+    def _finish_iteration(self) -> None:
+        # slow motion performs Trainer.iterate() in two halves; this is its bookkeeping
+        trainer = self.trainer
+        trainer.iteration += 1
+        trainer.history.append(
+            trainer.iteration, discriminator_loss=trainer.discriminator_loss, generator_loss=trainer.generator_loss
+        )
+
+    def _alternating_phase(self) -> str:
+        now = time.monotonic()
+        since, phase = self._phase_mark
+        if now - since >= PHASE_SECONDS:
+            phase = "generator" if phase == "discriminator" else "discriminator"
+            self._phase_mark = (now, phase)
+        return phase
+
+    def _step(self, action) -> None:
+        self.pause()
+        with contextlib.suppress(Diverged):  # the trainer keeps the message; the frame shows it
+            action()
+        self._show(self.trainer.frame())
+
+    # -- drawing a frame ---------------------------------------------------------------------------
+    def _show(self, frame: Frame, phase: str | None = None, substep: SubStep | None = None) -> None:
+        """Every view draws `frame`, inside one document hold so the browser gets one message."""
+        self.frame = frame
+        with pn.io.hold():
+            for view in self._views:
+                view.update(frame)
+            if substep is not None:
+                self.overview.set_phase(substep.phase, substep)
+                self.caption.object = f"<b>{substep.label}</b>: {substep.caption}"
+            elif phase is not None:
+                self.overview.set_phase(phase, None)
+            self.counter.value = (
+                f"Iteration {frame.iteration} (discriminator steps {frame.discriminator_steps}, "
+                f"generator steps {frame.generator_steps})"
+            )
+            self._update_rate()
+            if time.monotonic() > self._notice_until:
+                self.notice.visible = False
+                self._notice_until = math.inf
+            if frame.diverged:
+                self._show_divergence()
+            elif self.divergence.visible:
+                self.divergence.visible = False
+
+    def _update_rate(self) -> None:
+        now = time.monotonic()
+        since, iteration = self._rate_mark
+        if not self.playing:
+            self.rate.value = "paused"
+            self._rate_mark = (now, self.trainer.iteration)
+        elif now - since >= RATE_WINDOW_S:
+            per_second = (self.trainer.iteration - iteration) / (now - since)
+            self.rate.value = f"{per_second:,.0f} iterations/s"
+            self._rate_mark = (now, self.trainer.iteration)
+
+    def _show_divergence(self) -> None:
+        self.divergence.object = f"**Training diverged.** {self.trainer.diverged}"
+        self.divergence.visible = True
+
+    def _notify(self, text: str) -> None:
+        self.notice.object = text
+        self.notice.alert_type = "info"
+        self.notice.visible = True
+        self._notice_until = time.monotonic() + NOTICE_SECONDS if self.playing else math.inf
+
+    def _error(self, text: str) -> None:
+        self.notice.object = text
+        self.notice.alert_type = "warning"
+        self.notice.visible = True
+        self._notice_until = math.inf
+
+    # -- reacting to changes -----------------------------------------------------------------------
+    @param.depends("playing", watch=True)
+    def _on_playing(self) -> None:
+        self.play_button.name = "Pause" if self.playing else "Play"
+        self.play_button.button_type = "warning" if self.playing else "primary"
+        if self.playing and not self._callback.running:
+            self._next_substep = 0.0
+            self._rate_mark = (time.monotonic(), self.trainer.iteration)
+            self._callback.start()
+        elif not self.playing and self._callback.running:
+            self._callback.stop()
+        self._update_rate()
+        if self._notice_until is math.inf and self.notice.alert_type == "info" and self.playing:
+            self._notice_until = time.monotonic() + NOTICE_SECONDS
+
+    @param.depends("slow_motion", watch=True)
+    def _on_slow_motion(self) -> None:
+        self._slow.reset()
+        self._next_substep = 0.0
+        self.caption.visible = self.slow_motion
+        self.caption.object = "Slow motion: press Play to walk through one iteration, sub-step by sub-step."
+        if not self.slow_motion:
+            self.overview.set_phase(None, None)
+
+    @param.depends("pace", watch=True)
+    def _on_pace(self) -> None:
+        self._slow.pace = self.pace
+
+    def _on_config(self, *events) -> None:
+        for event in events:
+            widget = self._setting_widgets.get(event.name)
+            if widget is not None:
+                if event.name.endswith("learning_rate"):
+                    widget.options = _rate_options(event.new)
+                widget.value = event.new
+        names = {e.name for e in events}
+        if "distribution" in names and self.config.distribution in self.picker.param.value.objects:
+            self.picker.value = self.config.distribution
+        if any(EFFECTS[n] is Effect.REBUILD for n in names):
+            self._slow.reset()
+            if not self._loading:
+                self._notify("Networks rebuilt: iteration 0")
+            self._show(self.trainer.frame())
+
+    def _on_setting(self, event) -> None:
+        name = event.obj._setting
+        if getattr(self.config, name) == event.new:
+            return
+        try:
+            self.config.update({name: event.new})
+        except ValueError as error:
+            self._error(f"Not changed: {error}")
+            event.obj.value = getattr(self.config, name)
+
+    def _on_distribution(self, event) -> None:
+        choice = event.new
+        self._drawing_box.visible = choice == "drawing"
+        if choice == "drawing":
+            return
+        settings = presets.preset(choice)
+        unchanged = all(getattr(self.config, k) == v for k, v in settings.items())
+        try:
+            self.config.update(settings)
+        except ValueError as error:
+            self._error(str(error))
+            return
+        if unchanged:  # chosen again: start it anew, as GAN Lab reloads the distribution
+            self.reset()
+
+    def _session_alive(self) -> bool:
+        """False once this server session's browser tab is gone (notebooks and tests have no session)."""
+        context = self._doc.session_context if self._doc is not None else None
+        session = getattr(context, "session", None)
+        if session is None:
+            return True
+        if session.destroyed:
+            return False
+        if session.connection_count > 0:
+            self._seen_connection = True
+            return True
+        return not self._seen_connection and time.monotonic() - self._created < LONELY_SESSION_S
+
+    def _on_session_destroyed(self, session_context) -> None:
+        self.playing = False
+        if self._callback.running:
+            self._callback.stop()
+
+    # -- layout ------------------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.play_button = pn.widgets.Button(name="Play", button_type="primary", width=90, css_classes=["play"])
+        self.play_button.on_click(lambda _: self.toggle())
+        self.reset_button = pn.widgets.Button(name="Reset", width=80, css_classes=["reset"])
+        self.reset_button.on_click(lambda _: self.reset())
+        self.step_buttons = {}
+        for label, action in (
+            ("Generator", self.step_generator),
+            ("Discriminator", self.step_discriminator),
+            ("Both", self.step_both),
+        ):
+            button = pn.widgets.Button(
+                name=label, width=110 if label == "Discriminator" else 95, css_classes=[f"step-{label.lower()}"]
+            )
+            button.on_click(lambda _, action=action: action())
+            self.step_buttons[label] = button
+        self.slow_toggle = pn.widgets.Toggle.from_param(
+            self.param.slow_motion, name="Slow motion", width=110, css_classes=["slow-motion"]
+        )
+        self.pace_slider = pn.widgets.FloatSlider.from_param(
+            self.param.pace, name="Pace (s per sub-step)", start=0.25, end=5, step=0.25, width=160
+        )
+        self.speed_slider = pn.widgets.IntSlider.from_param(
+            self.param.iterations_per_frame, name="Iterations per frame", start=1, end=200, width=180
+        )
+        # StaticText: a third of an HTML pane's cost per update, and the counter changes every frame
+        self.counter = pn.widgets.StaticText(value="Iteration 0", css_classes=["iteration-counter"], margin=(12, 10))
+        self.rate = pn.widgets.StaticText(value="paused", css_classes=["iterations-per-second"], margin=(12, 10))
+        self.space_key = SpaceKey(width=0, height=0, margin=0)
+        self.space_key.param.watch(lambda _: self.toggle(), "presses")
+        self.notice = pn.pane.Alert("", alert_type="info", visible=False, css_classes=["notice"], margin=(0, 10))
+        self.divergence = pn.pane.Alert(
+            "", alert_type="danger", visible=False, css_classes=["divergence"], margin=(0, 10)
+        )
+        self.caption = pn.pane.HTML(
+            "", visible=False, css_classes=["slow-motion-caption"], name="slow-motion-caption", margin=(0, 10)
+        )
+        self.pretrained_button = pn.widgets.Button(
+            name="Use pretrained model", css_classes=["use-pretrained"], width=200, margin=(40, 10, 5, 10)
+        )
+        self.pretrained_button.on_click(lambda _: self.load_pretrained())
+
+        self._setting_widgets = {}
+        for names in SETTING_GROUPS.values():
+            for name in names:
+                widget = setting_widget(self.config, name)
+                widget._setting = name
+                widget.param.watch(self._on_setting, "value")
+                self._setting_widgets[name] = widget
+
+    def _build_views(self) -> None:
+        self.picker = DistributionPicker(value=self.config.distribution)
+        self.picker.param.watch(self._on_distribution, "value")
+        self.drawing = DrawingSurface(on_apply=self.apply_drawing)
+        self._drawing_box = pn.Column(self.drawing, visible=self.config.distribution == "drawing")
+        self.overview = OverviewView()
+        self.layered = LayeredView()
+        self.charts = ChartsView()
+        self._views = (self.overview, self.layered, self.charts, self.drawing)
+
+    def __panel__(self):
+        toolbar = pn.Row(
+            self.play_button,
+            self.reset_button,
+            pn.pane.HTML("<b>Step:</b>", margin=(12, 4, 0, 16)),
+            *self.step_buttons.values(),
+            self.slow_toggle,
+            self.pace_slider,
+            self.speed_slider,
+            self.counter,
+            self.rate,
+            self.space_key,
+            css_classes=["toolbar"],
+            styles={"border-bottom": "1px solid #ddd", "flex-wrap": "wrap"},
+            sizing_mode="stretch_width",
+        )
+        settings = [
+            pn.Card(
+                *(self._setting_widgets[n] for n in names),
+                pn.pane.Markdown(explain(GROUP_TOPICS[group]), styles={"font-size": "12px", "color": "#555"}),
+                title=group,
+                collapsed=group == "Training",
+                sizing_mode="stretch_width",
+            )
+            for group, names in SETTING_GROUPS.items()
+        ]
+        left = pn.Column(self._drawing_box, *settings, width=380)
+        overview = pn.Column(pn.pane.Markdown("### Model overview", margin=(0, 10)), self.overview, _note("generator"))
+        layered = pn.Column(
+            pn.pane.Markdown("### Layered distributions", margin=(0, 10)), self.layered, _note("heatmap")
+        )
+        charts = pn.Column(_title("Losses and divergences"), self.charts, _note("loss_charts"))
+        main = pn.Column(overview, pn.Row(pn.Column(layered, width=570), pn.Column(charts, width=340)), width=920)
+        header = pn.pane.HTML(
+            "<h2 style='margin: 4px 0'>GAN Lab <span style='font-weight: normal; font-size: 15px'>"
+            "Play with Generative Adversarial Networks, rebuilt on Panel</span></h2>",
+            margin=(5, 10),
+        )
+        return pn.Column(
+            header,
+            toolbar,
+            self.notice,
+            self.divergence,
+            self.caption,
+            pn.Row(
+                pn.Column(_title("Data distribution"), self.picker),
+                pn.Column(self.pretrained_button, _note("distribution"), width=360),
+            ),
+            pn.Row(left, main),
+            sizing_mode="stretch_width",
+        )
+
+
+def _title(text: str) -> pn.pane.Markdown:
+    return pn.pane.Markdown(f"### {text}", margin=(0, 10))
+
+
+def _note(topic: str) -> pn.pane.Markdown:
+    """A short explanation under a component, small and grey so the plots stay in front."""
+    return pn.pane.Markdown(explain(topic), styles={"font-size": "12px", "color": "#555"}, sizing_mode="stretch_width")
+
+
+if pn.state.served:
+    GanLab().servable(title="GAN Lab (Panel)")

@@ -1,0 +1,249 @@
+"""The `ganlab-panel` command: serve the app, train headless, list distributions.
+
+ganlab-panel serve [--port 5006] [--show]
+ganlab-panel train --distribution ring --iterations 3000 --seed 0 --save ring.npz --set batch_size=200
+ganlab-panel distributions
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from . import checkpoints
+from .config import GanConfig, parse_query
+from .distributions import REGISTRY
+from .presets import preset
+
+APP = Path(__file__).parent / "app.py"
+SESSION_LIFETIME_MS = 1000  # a closed tab's session (and its trainer) is destroyed about a second later
+SESSION_CHECK_MS = 500
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def main(argv=None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 training diverged or failed, 2 bad usage)."""
+    parser = _parser()
+    try:
+        args, extra = parser.parse_known_args(argv)
+        if extra and args.command != "serve":
+            raise UsageError(f"unrecognized arguments: {' '.join(extra)}")
+        return args.run(args, extra)
+    except UsageError as error:
+        print(f"ganlab-panel: error: {error} (see ganlab-panel {_command(argv)}--help)", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nganlab-panel: interrupted", file=sys.stderr)
+        return 130
+
+
+def _command(argv) -> str:
+    argv = sys.argv[1:] if argv is None else argv
+    return f"{argv[0]} " if argv and argv[0] in ("serve", "train", "distributions", "convert") else ""
+
+
+def _parser() -> Parser:
+    parser = Parser(prog="ganlab-panel", description="GAN Lab on the HoloViz stack.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the app (extra options go to `panel serve`)",
+        description="Serve the app with `panel serve`; options not listed here are passed on to it.",
+    )
+    serve.add_argument("--port", type=int, default=5006, help="port to listen on (default %(default)s)")
+    serve.add_argument("--address", help="address to listen on (default: panel's)")
+    serve.add_argument("--show", action="store_true", help="open the app in a browser")
+    serve.set_defaults(run=_serve)
+
+    train = commands.add_parser(
+        "train",
+        help="train headless and print KL/JS",
+        description="Train with GAN Lab's settings for the distribution (as choosing it in the app does), "
+        "changed by any --set, and print the final KL and JS divergence.",
+    )
+    train.add_argument("--distribution", default="gaussians", help="one of: " + ", ".join(REGISTRY))
+    train.add_argument("--iterations", type=_count, default=1000, help="iterations to train (default %(default)s)")
+    train.add_argument("--seed", type=_count, default=0, help="random seed (default %(default)s)")
+    train.add_argument("--save", type=Path, metavar="PATH", help="write a checkpoint (.npz) when done")
+    train.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change a setting, e.g. --set generator_learning_rate=0.03 (points as x,y;x,y)",
+    )
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(run=_train)
+
+    listing = commands.add_parser("distributions", help="list the distributions")
+    listing.set_defaults(run=_distributions)
+
+    convert = commands.add_parser("convert", help="build a standalone (browser-only) app: not available yet")
+    convert.set_defaults(run=_convert)
+    return parser
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
+    return value
+
+
+# -- commands ----------------------------------------------------------------------------------------
+def _distributions(args, extra) -> int:
+    pretrained = set(checkpoints.available_pretrained())
+    width = max(map(len, REGISTRY))
+    for name, info in REGISTRY.items():
+        notes = ["pretrained model"] if name in pretrained else []
+        if info.needs_points:
+            notes.append("needs points")
+        suffix = f"  ({', '.join(notes)})" if notes else ""
+        print(f"{name:<{width}}  {info.title}{suffix}")
+    return 0
+
+
+def _train(args, extra) -> int:
+    from .experiment import Experiment  # imports torch: only for the command that trains
+
+    config = _config(args)
+    if args.save is not None and not args.save.parent.is_dir():
+        raise UsageError(f"cannot save to {args.save}: folder {args.save.parent} does not exist")
+    try:
+        experiment = Experiment(config)
+    except (ValueError, RuntimeError) as error:  # e.g. drawn data without points, no engine installed
+        raise UsageError(str(error)) from None
+    bar = None if args.quiet else ProgressBar(f"training {config.distribution}", sys.stderr)
+    experiment.train(args.iterations, progress=bar)
+    if bar:
+        bar.close()
+    if experiment.diverged:
+        print(f"ganlab-panel: {experiment.diverged}", file=sys.stderr)
+        if args.save is not None:
+            print("ganlab-panel: no checkpoint saved", file=sys.stderr)
+        return 1
+    m = experiment.metrics
+    print(f"{config.distribution}: iteration {experiment.iteration}  KL {m['kl']:.4f}  JS {m['js']:.4f}")
+    if args.save is not None:
+        try:
+            experiment.save(args.save)
+        except OSError as error:
+            print(f"ganlab-panel: cannot save to {args.save}: {error.strerror or error}", file=sys.stderr)
+            return 1
+        print(f"saved {args.save}")
+    return 0
+
+
+def _config(args) -> GanConfig:
+    """The distribution's preset, then the seed, then each --set in order; the first bad value is reported."""
+    if args.distribution not in REGISTRY:
+        raise UsageError(f"unknown distribution {args.distribution!r}; choose one of: {', '.join(REGISTRY)}")
+    values = {**preset(args.distribution), "seed": args.seed}
+    for item in args.settings:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set expects KEY=VALUE, got {item!r}")
+        try:
+            values.update(parse_query(urlencode({key.strip(): text.strip()})))
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    try:
+        return GanConfig.from_dict(values)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def _serve(args, extra) -> int:
+    if not APP.is_file():
+        print(f"ganlab-panel: the app is missing ({APP}); reinstall ganlab-panel", file=sys.stderr)
+        return 1
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be from 0 to 65535, got {args.port}")
+    command = [sys.executable, "-m", "panel", "serve", str(APP), "--port", str(args.port)]
+    if args.address:
+        command += ["--address", args.address]
+    command += [
+        "--unused-session-lifetime",
+        str(SESSION_LIFETIME_MS),
+        "--check-unused-sessions",
+        str(SESSION_CHECK_MS),
+    ]
+    if args.show:
+        command.append("--show")
+    command += [a for a in extra if a != "--"]
+    # The app imports ganlab_panel, which a checkout that is not pip-installed only has on this path.
+    env = dict(os.environ)
+    root = str(APP.parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    print(f"serving GAN Lab on http://{args.address or 'localhost'}:{args.port}/app", file=sys.stderr)
+    process = subprocess.Popen(command, env=env)
+    # Stopping this command (e.g. a service manager's SIGTERM) must stop the server too, not orphan it.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: process.send_signal(signum))
+    try:
+        return process.wait()
+    except KeyboardInterrupt:  # the server got the same Ctrl-C; let it shut down cleanly
+        return process.wait() or 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _convert(args, extra) -> int:
+    print(
+        "ganlab-panel: the standalone (browser-only) build is not available yet; use `ganlab-panel serve`",
+        file=sys.stderr,
+    )
+    return 2
+
+
+# -- progress ----------------------------------------------------------------------------------------
+class ProgressBar:
+    """A one-line progress bar redrawn in place: `label [#####-----] 1200/3000 40% 950 it/s`."""
+
+    WIDTH = 30
+    INTERVAL = 0.1  # seconds between redraws, so a fast run does not flood the terminal
+
+    def __init__(self, label: str, stream):
+        self.label, self.stream = label, stream
+        self.start = self._drawn_at = time.perf_counter()
+        self._line = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done < total and now - self._drawn_at < self.INTERVAL:
+            return
+        self._drawn_at = now
+        filled = self.WIDTH * done // total if total else self.WIDTH
+        rate = done / max(now - self.start, 1e-9)
+        line = f"{self.label} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{total}"
+        line += f" {100 * done // total if total else 100}% {rate:,.0f} it/s"
+        self.stream.write("\r" + line.ljust(self._line))
+        self.stream.flush()
+        self._line = len(line)
+
+    def close(self) -> None:
+        if self._line:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

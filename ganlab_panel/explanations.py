@@ -1,0 +1,166 @@
+"""Short plain-language explanations of every part of the app, as markdown, in GAN Lab's spirit.
+
+`EXPLANATIONS` maps a topic to its text; `COMPONENT_TOPICS` and `SETTING_TOPICS` say which topic
+explains each overview component and each setting, so the app can show the right text beside it.
+"""
+
+from __future__ import annotations
+
+EXPLANATIONS: dict[str, str] = {
+    # -- what you see ------------------------------------------------------------------------------
+    "real": (
+        "**Real samples** (green dots) are drawn from the distribution the GAN should learn. "
+        "The generator never sees them: it learns about them only through the discriminator's judgement."
+    ),
+    "fake": (
+        "**Fake samples** (purple dots) are what the generator makes from a fixed batch of noise. "
+        "Training has succeeded when they are spread just like the real samples."
+    ),
+    "noise": (
+        "**Noise** is the generator's only input: random numbers in 1 or 2 dimensions, uniform on [0, 1] "
+        "or a truncated Gaussian around 0.5. Each noise point becomes one fake sample. "
+        "Changing the noise starts a new experiment."
+    ),
+    "generator": (
+        "The **generator** is a neural network that turns noise into 2-D points. "
+        "It is trained to fool the discriminator, that is, to make its fake samples look real."
+    ),
+    "discriminator": (
+        "The **discriminator** is a neural network that looks at a 2-D point and outputs D(x), its "
+        "probability that the point is real. It is trained to tell real samples from fake ones."
+    ),
+    "heatmap": (
+        "The **heatmap** shows the discriminator's verdict at every point of the plane: green where points "
+        "look real, purple where they look fake, pale where it cannot tell. "
+        "When the generator has won, the whole map turns pale (D(x) = 0.5 everywhere)."
+    ),
+    "predictions": (
+        "**Predictions** colour each real and fake sample by the discriminator's output D(x), on the "
+        "heatmap's purple (fake) to green (real) scale. A good discriminator paints real samples green "
+        "and fake ones purple."
+    ),
+    "gradients": (
+        "**Gradients** show, for each fake sample, the direction in which it should move to look more real "
+        "to the discriminator; a longer line means a stronger push. The generator changes its weights "
+        "so that its samples follow these arrows."
+    ),
+    "manifold": (
+        "The **manifold** shows how the generator transforms the whole noise space: a grid laid over the "
+        "noise (a line for 1-D noise) and pushed through the generator. Cells are shaded by how much the "
+        "generator stretches or squeezes them; folds and squeezes show where the fake samples pile up."
+    ),
+    "discriminator-loss": (
+        "The **discriminator's loss** is low when it classifies real and fake samples correctly. "
+        "With log loss it sits near 1.35 when the discriminator can no longer tell them apart."
+    ),
+    "generator-loss": (
+        "The **generator's loss** is low when the discriminator takes its fake samples for real. "
+        "With log loss it sits near 0.69 (log 2) when the discriminator is fooled half of the time."
+    ),
+    "loss_charts": (
+        "The **loss charts** plot both networks' losses over the iterations. They rarely just fall: the "
+        "two networks compete, so the curves swing and settle. A discriminator loss stuck near 0 means "
+        "the discriminator wins easily; the ideal is D(x) = 0.5, where log losses are about 1.35 and 0.69."
+    ),
+    "divergences": (
+        "**KL and JS divergence** measure how far the fake samples' distribution is from the real one, "
+        "both counted on a 30 × 30 grid, in bits; lower is better and 0 means a perfect match. "
+        "JS is symmetric and at most 1; KL(real ‖ fake) grows large when the generator misses part of the data."
+    ),
+    "slow_motion": (
+        "**Slow motion** walks through one iteration in ten highlighted sub-steps, 1.25 s each: five for "
+        "the discriminator's update (blue paths) and five for the generator's (purple paths). "
+        "It shows which parts of the model each update uses."
+    ),
+    "step": (
+        "The **step** buttons train exactly one discriminator step, one generator step, or one whole "
+        "iteration (kD discriminator steps, then kG generator steps), so you can watch each move."
+    ),
+    # -- what you set ------------------------------------------------------------------------------
+    "distribution": (
+        "Choose the **real data distribution** the generator should learn, or draw your own. "
+        "Choosing one loads GAN Lab's settings for it and starts a new experiment."
+    ),
+    "networks": (
+        "**Hidden layers and neurons** set each network's size. More capacity lets the generator bend the "
+        "noise into complex shapes and the discriminator draw finer boundaries, but can make training "
+        "slower and less stable. Changing them starts a new experiment."
+    ),
+    "optimizer": (
+        "The **optimizer** turns gradients into weight changes: SGD steps by learning rate × gradient; "
+        "Adam adapts the step for each weight from running averages of past gradients. "
+        "It can be changed while training."
+    ),
+    "learning_rate": (
+        "The **learning rate** sets the size of each update. Too small and little happens; too large "
+        "and training oscillates or blows up. Each network has its own, and both can be changed while training."
+    ),
+    "loss": (
+        "The **loss** defines what each network minimises. Log loss is the original GAN game (with the "
+        "generator's non-saturating form and GAN Lab's 0.95 label for real samples); least squares "
+        "penalises the squared distance of D(x) from its target, which keeps gradients from vanishing."
+    ),
+    "k_steps": (
+        "**kD and kG** are the discriminator and generator updates in one iteration, each on a fresh batch. "
+        "Training the discriminator more often (kD > kG) keeps its advice to the generator up to date."
+    ),
+    "batch_size": (
+        "The **batch size** is how many real samples and noise points each update uses (150 in GAN Lab). "
+        "Larger batches give steadier but slower updates."
+    ),
+    "seed": (
+        "The **seed** fixes the random starting weights, data and noise, so the same settings replay the same run."
+    ),
+    "engine": (
+        "The **engine** is the library that trains the networks, and the **device** where it runs "
+        "(the CPU, or a GPU if there is one). Changing either starts a new experiment."
+    ),
+}
+"""Topic -> 1-3 sentences of markdown."""
+
+COMPONENT_TOPICS: dict[str, str] = {
+    "noise": "noise",
+    "generator": "generator",
+    "fake": "fake",
+    "real": "real",
+    "discriminator": "discriminator",
+    "real-predictions": "predictions",
+    "fake-predictions": "predictions",
+    "discriminator-loss": "discriminator-loss",
+    "generator-loss": "generator-loss",
+    "discriminator-gradients": "gradients",
+    "generator-gradients": "gradients",
+}
+"""Model overview component (slow_motion.COMPONENTS) -> the topic explaining what its plot shows."""
+
+SETTING_TOPICS: dict[str, str] = {
+    "distribution": "distribution",
+    "points": "distribution",
+    "noise_dim": "noise",
+    "noise_type": "noise",
+    "generator_layers": "networks",
+    "generator_neurons": "networks",
+    "discriminator_layers": "networks",
+    "discriminator_neurons": "networks",
+    "generator_optimizer": "optimizer",
+    "discriminator_optimizer": "optimizer",
+    "generator_learning_rate": "learning_rate",
+    "discriminator_learning_rate": "learning_rate",
+    "loss": "loss",
+    "k_discriminator": "k_steps",
+    "k_generator": "k_steps",
+    "batch_size": "batch_size",
+    "seed": "seed",
+    "engine": "engine",
+    "device": "engine",
+    "heatmap_resolution": "heatmap",
+}
+"""Every GanConfig setting -> the topic explaining it."""
+
+
+def explain(name: str) -> str:
+    """The explanation for a topic, an overview component or a setting name."""
+    topic = name if name in EXPLANATIONS else COMPONENT_TOPICS.get(name) or SETTING_TOPICS.get(name)
+    if topic is None:
+        raise KeyError(f"no explanation for {name!r}; topics: {', '.join(EXPLANATIONS)}")
+    return EXPLANATIONS[topic]

@@ -1,0 +1,137 @@
+"""The `ganlab-panel` command line: listing, headless training with a checkpoint, serving, and one-line
+errors (exit status 2, never a traceback) for bad input."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ganlab_panel import Experiment, checkpoints, cli
+from ganlab_panel.distributions import REGISTRY
+from ganlab_panel.presets import PRESETS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ganlab_panel", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_distributions_lists_names_titles_and_pretrained_models(capsys):
+    assert cli.main(["distributions"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(REGISTRY)
+    for name in PRESETS:
+        (line,) = [line for line in lines if line.split()[0] == name]
+        assert REGISTRY[name].title in line and "pretrained model" in line
+    (drawing,) = [line for line in lines if line.split()[0] == "drawing"]
+    assert "needs points" in drawing and "pretrained" not in drawing
+
+
+def test_train_prints_divergences_shows_progress_and_saves_a_loadable_checkpoint(tmp_path, capsys):
+    path = tmp_path / "ring.npz"
+    argv = ["train", "--distribution", "ring", "--iterations", "30", "--seed", "4", "--save", str(path)]
+    assert cli.main([*argv, "--set", "batch_size=40", "--set", "generator_learning_rate=0.01"]) == 0
+    out, err = capsys.readouterr()
+    match = re.search(r"ring: iteration 30\s+KL (\d+\.\d+)\s+JS (\d+\.\d+)", out)
+    assert match, out
+    assert "30/30" in err and "\r" in err  # the progress bar, redrawn in place, reached the end
+    restored = Experiment.load(path)
+    assert restored.iteration == 30
+    config = restored.config
+    assert (config.distribution, config.seed, config.batch_size, config.generator_learning_rate) == (
+        "ring",
+        4,
+        40,
+        0.01,
+    )
+    assert config.discriminator_layers == PRESETS["ring"]["discriminator_layers"]  # the ring's preset was used
+    assert f"{restored.metrics['kl']:.4f}" == match[1] and f"{restored.metrics['js']:.4f}" == match[2]
+
+
+def test_train_is_reproducible_for_a_seed(capsys):
+    results = []
+    for _ in range(2):
+        assert cli.main(["train", "--distribution", "line", "--iterations", "20", "--seed", "2", "--quiet"]) == 0
+        out, err = capsys.readouterr()
+        results.append(out)
+        assert err == ""  # --quiet: no progress bar
+    assert results[0] == results[1]
+
+
+def test_diverging_training_reports_the_message_and_fails(tmp_path, capsys):
+    path = tmp_path / "never.npz"
+    argv = ["train", "--iterations", "200", "--quiet", "--save", str(path)]
+    argv += ["--set", "discriminator_learning_rate=1e30", "--set", "generator_learning_rate=1e30"]
+    assert cli.main(argv) == 1
+    out, err = capsys.readouterr()
+    assert "training stopped" in err and "lower them" in err and "no checkpoint saved" in err
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--distribution", "spiral"], "unknown distribution 'spiral'"),
+        (["train", "--iterations", "-5"], "expected a whole number >= 0, got -5"),
+        (["train", "--iterations", "many"], "got 'many'"),
+        (["train", "--set", "speed=3"], "unknown setting(s): speed"),
+        (["train", "--set", "batch_size=0"], "batch_size: got 0"),
+        (["train", "--set", "generator_learning_rate=fast"], "generator_learning_rate: got 'fast'"),
+        (["train", "--set", "batch_size"], "--set expects KEY=VALUE"),
+        (["train", "--distribution", "drawing"], "needs at least 1 point"),
+        (["train", "--save", "/no/such/folder/x.npz"], "does not exist"),
+        (["train", "--bogus"], "unrecognized arguments: --bogus"),
+        (["fly"], "invalid choice: 'fly'"),
+        ([], "required: COMMAND"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(argv, message, capsys):
+    assert cli.main(argv) == 2
+    out, err = capsys.readouterr()
+    assert message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err and out == ""
+
+
+def test_python_dash_m_runs_the_command_line_without_tracebacks():
+    listing = _run("distributions")
+    assert listing.returncode == 0 and all(name in listing.stdout for name in PRESETS)
+    bad = _run("train", "--distribution", "spiral")
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [
+        f"ganlab-panel: error: unknown distribution 'spiral'; choose one of: {', '.join(REGISTRY)} "
+        "(see ganlab-panel train --help)"
+    ]
+
+
+def test_convert_says_it_is_not_available_yet(capsys):
+    assert cli.main(["convert"]) == 2
+    assert "not available yet" in capsys.readouterr().err
+
+
+def test_serve_runs_panel_serve_on_the_app_with_short_session_lifetimes(monkeypatch):
+    launched = {}
+
+    class FakeProcess:
+        def __init__(self, command, env):
+            launched.update(command=command, env=env)
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", FakeProcess)
+    assert cli.main(["serve", "--port", "5123", "--show", "--num-procs", "1"]) == 0
+    command = launched["command"]
+    assert command[:5] == [sys.executable, "-m", "panel", "serve", str(cli.APP)]
+    assert cli.APP.is_file() and cli.APP.parent == Path(checkpoints.__file__).parent
+    flags = dict(zip(command[5::], command[6::], strict=False))
+    assert flags["--port"] == "5123"
+    assert int(flags["--unused-session-lifetime"]) <= 1000 and int(flags["--check-unused-sessions"]) <= 1000
+    assert "--show" in command and command[-2:] == ["--num-procs", "1"]  # unknown options pass through
+    assert str(ROOT) in launched["env"]["PYTHONPATH"].split(":")  # the app can import an uninstalled package

@@ -1,0 +1,224 @@
+"""The torch engine: GAN Lab's architecture and initialisation, the loss it reports, D's input gradient,
+optimizer state across live changes, and weight loading. Reference computations are plain float64 numpy."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from ganlab_panel import losses
+from ganlab_panel.engines.base import Architecture, Hyper, create_engine, initial_weights
+from ganlab_panel.losses import NUMPY_OPS
+from ganlab_panel.trainer import Trainer
+
+F32 = {"rtol": 1e-5, "atol": 1e-6}  # the engine computes in float32
+
+
+def _mlp(layers, x):
+    """GAN Lab's network: x @ W + b with ReLU between layers, none after the last."""
+    for i, (w, b) in enumerate(layers):
+        x = x @ w + b
+        if i < len(layers) - 1:
+            x = np.maximum(x, 0)
+    return x
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _engine(rng, noise_dim=2, layers=1, neurons=8, scale=1.0, **hyper):
+    architecture = Architecture(noise_dim, layers, neurons, layers, neurons)
+    weights = {
+        "generator": initial_weights(architecture.generator_sizes, rng),
+        "discriminator": initial_weights(architecture.discriminator_sizes, rng),
+    }
+    weights = {net: [(w * scale, b + 0.1 * rng.standard_normal(b.shape)) for w, b in ls] for net, ls in weights.items()}
+    return create_engine("torch", architecture, weights, Hyper(**hyper)), weights
+
+
+@pytest.mark.parametrize("hidden", [0, 1, 2, 3])
+@pytest.mark.parametrize("noise_dim", [1, 2])
+def test_layer_shapes_follow_gan_lab(hidden, noise_dim):
+    trainer = Trainer(
+        noise_dim=noise_dim, generator_layers=hidden, generator_neurons=7, discriminator_layers=hidden,
+        discriminator_neurons=5,
+    )  # fmt: skip
+    weights = trainer.engine.get_weights()
+    # noise -> N -> (L x N) -> 2 and 2 -> N -> (L x N) -> 1: "L hidden layers" means L + 1 ReLU layers
+    g_sizes = [noise_dim, 7] + [7] * hidden + [2]
+    d_sizes = [2, 5] + [5] * hidden + [1]
+    assert [(w.shape, b.shape) for w, b in weights["generator"]] == [
+        ((i, o), (o,)) for i, o in zip(g_sizes[:-1], g_sizes[1:], strict=True)
+    ]
+    assert [(w.shape, b.shape) for w, b in weights["discriminator"]] == [
+        ((i, o), (o,)) for i, o in zip(d_sizes[:-1], d_sizes[1:], strict=True)
+    ]
+
+
+@pytest.mark.parametrize("hidden", [0, 1, 3])
+def test_generator_is_relu_mlp_then_tanh_and_discriminator_ends_in_sigmoid(hidden):
+    rng = np.random.default_rng(0)
+    engine, weights = _engine(rng, layers=hidden, neurons=6, scale=4.0)  # large weights: saturated outputs
+    noise = rng.random((300, 2))
+    fake = engine.generate(noise)
+    np.testing.assert_allclose(fake, np.tanh(_mlp(weights["generator"], noise)), **F32)
+    assert fake.shape == (300, 2) and np.all(np.abs(fake) <= 1)
+    assert np.abs(fake).max() > 0.99  # the range really is tanh's, not clipped to the unit square
+
+    engine, weights = _engine(rng, layers=hidden, neurons=6)
+    points = rng.random((300, 2))
+    prediction = engine.discriminate(points)
+    np.testing.assert_allclose(prediction, _sigmoid(_mlp(weights["discriminator"], points))[:, 0], **F32)
+    assert prediction.shape == (300,) and np.all((prediction > 0) & (prediction < 1))
+
+
+def _check_std(values, std, what):
+    values = np.concatenate([v.ravel() for v in values])
+    n = len(values)
+    # sample std of n gaussian draws has standard error std / sqrt(2n); the mean std / sqrt(n)
+    assert abs(values.std() / std - 1) < 5 / math.sqrt(2 * n), what
+    assert abs(values.mean()) < 5 * std / math.sqrt(n), what
+
+
+def test_initial_weights_follow_gan_labs_statistics():
+    trainer = Trainer(generator_layers=5, generator_neurons=100, discriminator_layers=5, discriminator_neurons=100)
+    g, d = trainer.engine.get_weights()["generator"], trainer.engine.get_weights()["discriminator"]
+    _check_std([g[0][0], d[0][0]], 1 / math.sqrt(2), "first layers: std 1/sqrt 2")
+    _check_std([w for w, _ in g[1:-1] + d[1:-1]], 1 / math.sqrt(100), "hidden layers: std 1/sqrt fan_in")
+    _check_std([g[-1][0], d[-1][0]], 1 / math.sqrt(100), "output layers: std 1/sqrt fan_in")
+    assert all(np.all(b == 0) for _, b in g + d)
+
+    small = initial_weights([1, 400, 25, 2], np.random.default_rng(1))  # 1D noise: still 1/sqrt 2 first
+    _check_std([small[0][0]], 1 / math.sqrt(2), "1D noise first layer")
+    _check_std([small[1][0]], 1 / math.sqrt(400), "fan_in 400")
+    _check_std([small[2][0]], 1 / math.sqrt(25), "fan_in 25")
+
+
+def test_weights_depend_on_the_seed_only():
+    first = Trainer(seed=3).engine.get_weights()
+    again = Trainer(seed=3).engine.get_weights()
+    other = Trainer(seed=4).engine.get_weights()
+    for (w1, _), (w2, _), (w3, _) in zip(first["generator"], again["generator"], other["generator"], strict=True):
+        np.testing.assert_array_equal(w1, w2)
+        assert not np.array_equal(w1, w3)
+
+
+def test_numpy_loss_formulas_are_gan_labs():
+    rng = np.random.default_rng(2)
+    real, fake = rng.normal(0, 3, 150), rng.normal(0, 3, 150)
+    d_real, d_fake = _sigmoid(real), _sigmoid(fake)
+    log_d = -(0.95 * np.mean(np.log(d_real)) + np.mean(np.log(1 - d_fake)))
+    assert losses.discriminator_loss("log", real, fake, NUMPY_OPS) == pytest.approx(log_d, rel=1e-12)
+    assert losses.generator_loss("log", fake, NUMPY_OPS) == pytest.approx(-np.mean(np.log(d_fake)), rel=1e-12)
+    ls_d = np.mean((d_real - 1) ** 2) + np.mean(d_fake**2)
+    assert losses.discriminator_loss("least_squares", real, fake, NUMPY_OPS) == pytest.approx(ls_d, rel=1e-12)
+    ls_g = np.mean((d_fake - 1) ** 2)
+    assert losses.generator_loss("least_squares", fake, NUMPY_OPS) == pytest.approx(ls_g, rel=1e-12)
+    # working from logits keeps the log loss finite where D saturates
+    assert np.isfinite(losses.discriminator_loss("log", np.array([-800.0]), np.array([800.0]), NUMPY_OPS))
+    with pytest.raises(ValueError, match="unknown loss"):
+        losses.generator_loss("hinge", fake, NUMPY_OPS)
+
+
+@pytest.mark.parametrize("loss", ["log", "least_squares"])
+@pytest.mark.parametrize("batch", [(150, 150), (40, 25)])
+def test_engine_reports_the_loss_of_losses_py(loss, batch):
+    rng = np.random.default_rng(5)
+    # scaled weights give logits of several units either side, where log D and log(1 - D) differ a lot
+    engine, weights = _engine(rng, layers=1, neurons=8, scale=2.5, loss=loss)
+    real, noise = rng.random((batch[0], 2)), rng.random((batch[1], 2))
+    fake = np.tanh(_mlp(weights["generator"], noise))
+    real_logits = _mlp(weights["discriminator"], real)[:, 0]
+    fake_logits = _mlp(weights["discriminator"], fake)[:, 0]
+    assert np.abs(np.concatenate([real_logits, fake_logits])).max() > 3
+
+    expected = losses.discriminator_loss(loss, real_logits, fake_logits, NUMPY_OPS)
+    assert engine.discriminator_step(real, noise) == pytest.approx(expected, rel=1e-5)
+
+    engine.set_weights(weights)  # back to the same weights for the generator's step
+    expected = losses.generator_loss(loss, fake_logits, NUMPY_OPS)
+    assert engine.generator_step(noise) == pytest.approx(expected, rel=1e-5)
+
+
+def test_discriminator_gradient_matches_finite_differences():
+    rng = np.random.default_rng(6)
+    engine, weights = _engine(rng, layers=2, neurons=8)
+    points = rng.random((50, 2))
+    gradient = engine.discriminator_gradient(points)
+    assert gradient.shape == (50, 2)
+
+    def d(x):  # float64 reference: finite differences on the engine's float32 would drown in rounding
+        return _sigmoid(_mlp(weights["discriminator"], x))[:, 0]
+
+    h = 1e-6
+    estimate = np.column_stack([(d(points + h * e) - d(points - h * e)) / (2 * h) for e in np.eye(2)])
+    np.testing.assert_allclose(gradient, estimate, rtol=1e-4, atol=1e-6)
+    # and the engine's own D agrees with the reference D at those points
+    np.testing.assert_allclose(engine.discriminate(points), d(points), **F32)
+
+
+def _adam_state(trainer, net):
+    optimizer = trainer.engine._optimizers[net]
+    return optimizer, optimizer.t, [m.clone() for m in optimizer.m], [v.clone() for v in optimizer.v]
+
+
+def _same_tensors(a, b):
+    return all(bool((x == y).all()) for x, y in zip(a, b, strict=True))
+
+
+def test_learning_rate_change_keeps_adams_moments():
+    trainer = Trainer(generator_optimizer="adam", discriminator_optimizer="adam", generator_learning_rate=0.01)
+    trainer.train(5)
+    for net in ("generator", "discriminator"):
+        optimizer, t, m, v = _adam_state(trainer, net)
+        assert t > 0 and not _same_tensors(m, [x * 0 for x in m])
+        trainer.config.update({f"{net}_learning_rate": 0.0003})
+        assert trainer.iteration == 5
+        after = trainer.engine._optimizers[net]
+        assert after is optimizer and after.lr == 0.0003
+        assert after.t == t and _same_tensors(after.m, m) and _same_tensors(after.v, v)
+    trainer.train(1)  # the next step continues the moment estimates instead of restarting them
+    assert trainer.engine._optimizers["discriminator"].t == 5 * 2 + 2
+    assert trainer.engine._optimizers["generator"].t == 5 + 1
+
+
+def test_optimizer_kind_change_resets_only_that_optimizer():
+    trainer = Trainer(generator_optimizer="adam", discriminator_optimizer="adam")
+    trainer.train(3)
+    _, g_t, g_m, _ = _adam_state(trainer, "generator")
+    trainer.config.discriminator_optimizer = "sgd"
+    assert trainer.engine._optimizers["discriminator"].kind == "sgd"
+    trainer.config.discriminator_optimizer = "adam"
+    fresh = trainer.engine._optimizers["discriminator"]
+    assert fresh.t == 0 and all(bool((m == 0).all()) for m in fresh.m + fresh.v)
+    kept = trainer.engine._optimizers["generator"]
+    assert kept.t == g_t and _same_tensors(kept.m, g_m)
+    assert trainer.iteration == 3
+
+
+def test_set_weights_rejects_wrong_shapes_and_changes_nothing():
+    engine, weights = _engine(np.random.default_rng(7), layers=1, neurons=8)
+    before = engine.get_weights()
+    wrong_shape = {
+        # a valid generator, which must not be applied when the discriminator is wrong
+        "generator": [(2 * w, b + 1) for w, b in weights["generator"]],
+        "discriminator": [(np.zeros((2, 9)), np.zeros(9))] + weights["discriminator"][1:],
+    }
+    with pytest.raises(ValueError, match=r"discriminator.*\(2, 9\).*\(2, 8\)"):
+        engine.set_weights(wrong_shape)
+    missing_layer = {"generator": weights["generator"][:-1], "discriminator": weights["discriminator"]}
+    with pytest.raises(ValueError, match=r"generator: expected 3 layers, got 2"):
+        engine.set_weights(missing_layer)
+    after = engine.get_weights()
+    for net in ("generator", "discriminator"):
+        for (w0, b0), (w1, b1) in zip(before[net], after[net], strict=True):
+            np.testing.assert_array_equal(w0, w1)
+            np.testing.assert_array_equal(b0, b1)
+
+    engine.set_weights(weights)
+    for (w, b), (w1, b1) in zip(weights["generator"], engine.get_weights()["generator"], strict=True):
+        np.testing.assert_allclose(w1, w, **F32)
+        np.testing.assert_allclose(b1, b, **F32)
