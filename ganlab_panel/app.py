@@ -14,14 +14,15 @@ import asyncio
 import contextlib
 import logging
 import math
+import re
 import time
 from collections import deque
 
 import panel as pn
 import param
 
-from ganlab_panel import checkpoints, presets
-from ganlab_panel.config import EFFECTS, LEARNING_RATES, Effect, GanConfig
+from ganlab_panel import checkpoints, distributions, presets
+from ganlab_panel.config import EFFECTS, LEARNING_RATES, Effect, GanConfig, allowed
 from ganlab_panel.explanations import explain
 from ganlab_panel.frame import Frame
 from ganlab_panel.slow_motion import PACE_SECONDS, SlowMotion, SubStep
@@ -36,8 +37,10 @@ _log = logging.getLogger(__name__)
 
 PERIOD_MS = 40
 """The loop's tick: 25 frames per second at most, whatever the training rate."""
-TRAINING_SHARE = 0.75
-"""Part of a tick's budget that training may take; the rest is for the frame, the views and Bokeh."""
+TICK_SHARE = 0.9
+"""Part of the period a tick may take; the rest is left to Bokeh's own work on the event loop."""
+MIN_TRAINING_SHARE = 0.25
+"""However long drawing takes, a tick trains at least this share of the iterations asked for."""
 RATE_WINDOW_S = 0.5
 """How often the iterations-per-second readout is recomputed."""
 NOTICE_SECONDS = 4.0
@@ -86,7 +89,14 @@ SETTING_GROUPS = {
     "Training": ("loss", "k_discriminator", "k_generator", "batch_size", "seed"),
 }
 
-GROUP_TOPICS = {"Noise": "noise", "Generator": "networks", "Discriminator": "networks", "Training": "k_steps"}
+GROUP_TOPICS = {
+    "Noise": ("noise",),
+    "Generator": ("generator", "networks", "optimizer", "learning_rate"),
+    "Discriminator": ("discriminator", "networks", "optimizer", "learning_rate"),
+    "Training": ("loss", "k_steps", "batch_size", "seed"),
+}
+"""Which explanations each group of settings folds under 'About these settings'."""
+BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 def _rate_options(value: float) -> dict:
@@ -106,14 +116,16 @@ def setting_widget(config: GanConfig, name: str) -> pn.widgets.Widget:
         kind, extra = pn.widgets.RadioButtonGroup, {"options": options}
     elif isinstance(p, param.Integer):
         low, high = p.bounds
-        small = high is not None and high - low <= 10
-        kind, extra = (pn.widgets.IntSlider if small else pn.widgets.IntInput), {"start": low, "end": high}
+        if high is not None and high - low <= 10:
+            kind, extra = pn.widgets.IntSlider, {"start": low, "end": high}
+        else:  # unbounded in the browser, which would silently ignore a value out of range: the config says why
+            kind, extra = pn.widgets.IntInput, {}
     else:
         raise TypeError(f"no widget for setting {name!r} of type {type(p).__name__}")
     if "description" in kind.param:
-        extra["description"] = p.doc
+        extra["description"] = f"{p.doc} Allowed: {allowed(name)}."
     css = [f"setting-{name.replace('_', '-')}"]
-    return kind(name=LABELS.get(name, p.label), value=value, css_classes=css, sizing_mode="stretch_width", **extra)
+    return kind(label=LABELS.get(name, p.label), value=value, css_classes=css, sizing_mode="stretch_width", **extra)
 
 
 def quiet_closed_socket_writes() -> None:
@@ -187,7 +199,7 @@ class GanLab(pn.viewable.Viewer):
     slow_motion = param.Boolean(default=False, doc="Walk through each iteration's ten sub-steps.")
     pace = param.Number(default=PACE_SECONDS, bounds=(0.1, 10), doc="Seconds per slow-motion sub-step.")
     iterations_per_frame = param.Integer(
-        default=20, bounds=(1, 500), doc="Iterations trained between two frames (fewer if a tick runs late)."
+        default=25, bounds=(1, 500), doc="Iterations trained between two frames (fewer if a tick runs late)."
     )
 
     def __init__(self, config: GanConfig | None = None, **params):
@@ -228,7 +240,10 @@ class GanLab(pn.viewable.Viewer):
         self.playing = False
 
     def toggle(self) -> None:
-        self.pause() if self.playing else self.play()
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
 
     def reset(self) -> None:
         """New networks from the seed, iteration 0; recovers from divergence."""
@@ -253,9 +268,16 @@ class GanLab(pn.viewable.Viewer):
         """Load the shipped model of the chosen distribution: its settings, weights and iteration."""
         distribution = self.picker.value
         try:
-            checkpoint = checkpoints.load(checkpoints.pretrained_path(distribution))
+            path = checkpoints.pretrained_path(distribution)
+        except ValueError:
+            info = distributions.REGISTRY[distribution]
+            what = "a drawn distribution" if info.needs_points else f"'{info.title}'"
+            self._error(f"There is no pretrained model for {what}: train one with Play.")
+            return
+        try:
+            checkpoint = checkpoints.load(path)
         except ValueError as error:
-            self._error(f"No pretrained model for this distribution ({error}).")
+            self._error(f"The pretrained model could not be loaded: {error}")
             return
         self.pause()
         self._loading = True
@@ -282,10 +304,19 @@ class GanLab(pn.viewable.Viewer):
         """One tick of the loop: k iterations (or one slow-motion sub-step), then one frame."""
         if not self._session_alive():
             self.pause()
+            pn.state.log("browser tab closed: training stopped")  # INFO on Panel's logger; the tests read it
             return
-        if self.slow_motion:
-            self._slow_tick()
-            return
+        try:
+            if self.slow_motion:
+                self._slow_tick()
+            else:
+                self._train_and_draw()
+        except Exception as error:  # one traceback in the log, not one every 40 ms
+            self.pause()
+            _log.exception("training stopped by an unexpected error")
+            self._error(f"Training stopped by an unexpected error: {error!r}")
+
+    def _train_and_draw(self) -> None:
         k = max(1, min(self.iterations_per_frame, self._fitted_iterations))
         start = time.perf_counter()
         done = self.trainer.train(k)
@@ -300,42 +331,41 @@ class GanLab(pn.viewable.Viewer):
             self.pause()
 
     def _fit(self, done: int, training: float, drawing: float) -> None:
-        """Adapt iterations per tick so that training leaves room for drawing within the period."""
+        """Adapt iterations per tick so that a tick (training plus drawing) fits in the period; when drawing
+        alone overruns it (a busy machine), keep training at a floor and let the frame rate drop instead."""
         if done <= 0:
             return
-        per_iteration = training / done
-        budget = PERIOD_MS / 1000 * TRAINING_SHARE - drawing
-        fitted = int(budget / per_iteration) if per_iteration > 0 else self.iterations_per_frame
-        # move gradually so one slow tick (a garbage collection, another process) does not halve the rate
-        self._fitted_iterations = max(1, min(self.iterations_per_frame, (self._fitted_iterations + fitted) // 2))
+        room = PERIOD_MS / 1000 * TICK_SHARE - drawing
+        fitted = int(room * done / training) if training > 0 else self.iterations_per_frame
+        floor = max(1, int(self.iterations_per_frame * MIN_TRAINING_SHARE))
+        target = min(self.iterations_per_frame, max(floor, fitted))
+        # move halfway each tick: one slow tick (garbage collection, another process) must not halve the rate
+        self._fitted_iterations = (self._fitted_iterations + target + 1) // 2
 
     def _slow_tick(self) -> None:
         now = time.monotonic()
-        if now < self._next_substep:
-            return
-        self._next_substep = now + self.pace
+        if now >= self._next_substep:
+            self._next_substep = now + self.pace
+            self.advance_substep()
+
+    def advance_substep(self) -> SubStep:
+        """Slow motion's next sub-step now: highlight it, caption it, and at a phase's fifth sub-step
+        update that network (kD discriminator or kG generator steps)."""
         substep = self._slow.advance()
         if substep.performs_update:
             self._update_network(substep.phase)
         if self._slow.finishes_iteration and not self.trainer.diverged:
-            self._finish_iteration()
+            self.trainer.finish_iteration()
         self._show(self.trainer.frame(), substep=substep)
         if self.trainer.diverged:
             self.pause()
+        return substep
 
     def _update_network(self, phase: str) -> None:
         step = self.trainer.step_discriminator if phase == "discriminator" else self.trainer.step_generator
         with contextlib.suppress(Diverged):
             for _ in range(getattr(self.config, f"k_{phase}")):
                 step()
-
-    def _finish_iteration(self) -> None:
-        # slow motion performs Trainer.iterate() in two halves; this is its bookkeeping
-        trainer = self.trainer
-        trainer.iteration += 1
-        trainer.history.append(
-            trainer.iteration, discriminator_loss=trainer.discriminator_loss, generator_loss=trainer.generator_loss
-        )
 
     def _alternating_phase(self) -> str:
         now = time.monotonic()
@@ -347,6 +377,7 @@ class GanLab(pn.viewable.Viewer):
 
     def _step(self, action) -> None:
         self.pause()
+        self._slow.reset()  # a slow-motion walk starts its next iteration afresh
         with contextlib.suppress(Diverged):  # the trainer keeps the message; the frame shows it
             action()
         self._show(self.trainer.frame())
@@ -379,8 +410,8 @@ class GanLab(pn.viewable.Viewer):
     def _update_rate(self) -> None:
         now = time.monotonic()
         since, iteration = self._rate_mark
-        if not self.playing:
-            self.rate.value = "paused"
+        if not self.playing or self.slow_motion:
+            self.rate.value = "slow motion" if self.playing else "paused"
             self._rate_mark = (now, self.trainer.iteration)
         elif now - since >= RATE_WINDOW_S:
             per_second = (self.trainer.iteration - iteration) / (now - since)
@@ -406,14 +437,16 @@ class GanLab(pn.viewable.Viewer):
     # -- reacting to changes -----------------------------------------------------------------------
     @param.depends("playing", watch=True)
     def _on_playing(self) -> None:
-        self.play_button.name = "Pause" if self.playing else "Play"
-        self.play_button.button_type = "warning" if self.playing else "primary"
+        self.play_button.label = "Pause" if self.playing else "Play"
+        self.play_button.color = "warning" if self.playing else "primary"
         if self.playing and not self._callback.running:
             self._next_substep = 0.0
             self._rate_mark = (time.monotonic(), self.trainer.iteration)
             self._callback.start()
         elif not self.playing and self._callback.running:
             self._callback.stop()
+        if not self.playing and not self.slow_motion:
+            self.overview.set_phase(None)  # nothing is being trained
         self._update_rate()
         if self._notice_until is math.inf and self.notice.alert_type == "info" and self.playing:
             self._notice_until = time.monotonic() + NOTICE_SECONDS
@@ -492,9 +525,9 @@ class GanLab(pn.viewable.Viewer):
 
     # -- layout ------------------------------------------------------------------------------------
     def _build_widgets(self) -> None:
-        self.play_button = pn.widgets.Button(name="Play", button_type="primary", width=90, css_classes=["play"])
+        self.play_button = pn.widgets.Button(label="Play", color="primary", width=90, css_classes=["play"])
         self.play_button.on_click(lambda _: self.toggle())
-        self.reset_button = pn.widgets.Button(name="Reset", width=80, css_classes=["reset"])
+        self.reset_button = pn.widgets.Button(label="Reset", width=80, css_classes=["reset"])
         self.reset_button.on_click(lambda _: self.reset())
         self.step_buttons = {}
         for label, action in (
@@ -503,18 +536,18 @@ class GanLab(pn.viewable.Viewer):
             ("Both", self.step_both),
         ):
             button = pn.widgets.Button(
-                name=label, width=110 if label == "Discriminator" else 95, css_classes=[f"step-{label.lower()}"]
+                label=label, width=110 if label == "Discriminator" else 95, css_classes=[f"step-{label.lower()}"]
             )
             button.on_click(lambda _, action=action: action())
             self.step_buttons[label] = button
         self.slow_toggle = pn.widgets.Toggle.from_param(
-            self.param.slow_motion, name="Slow motion", width=110, css_classes=["slow-motion"]
+            self.param.slow_motion, label="Slow motion", width=110, css_classes=["slow-motion"]
         )
         self.pace_slider = pn.widgets.FloatSlider.from_param(
-            self.param.pace, name="Pace (s per sub-step)", start=0.25, end=5, step=0.25, width=160
+            self.param.pace, label="Pace (s per sub-step)", start=0.25, end=5, step=0.25, width=160
         )
         self.speed_slider = pn.widgets.IntSlider.from_param(
-            self.param.iterations_per_frame, name="Iterations per frame", start=1, end=200, width=180
+            self.param.iterations_per_frame, label="Iterations per frame", start=1, end=200, width=180
         )
         # StaticText: a third of an HTML pane's cost per update, and the counter changes every frame
         self.counter = pn.widgets.StaticText(value="Iteration 0", css_classes=["iteration-counter"], margin=(12, 10))
@@ -526,10 +559,16 @@ class GanLab(pn.viewable.Viewer):
             "", alert_type="danger", visible=False, css_classes=["divergence"], margin=(0, 10)
         )
         self.caption = pn.pane.HTML(
-            "", visible=False, css_classes=["slow-motion-caption"], name="slow-motion-caption", margin=(0, 10)
+            "",
+            visible=False,
+            css_classes=["slow-motion-caption"],
+            name="slow-motion-caption",
+            styles={"font-size": "15px", "background": "#eef4fa", "border-radius": "4px", "padding": "2px 10px"},
+            sizing_mode="stretch_width",
+            margin=(0, 10),
         )
         self.pretrained_button = pn.widgets.Button(
-            name="Use pretrained model", css_classes=["use-pretrained"], width=200, margin=(40, 10, 5, 10)
+            label="Use pretrained model", css_classes=["use-pretrained"], width=200, margin=(40, 10, 5, 10)
         )
         self.pretrained_button.on_click(lambda _: self.load_pretrained())
 
@@ -564,53 +603,99 @@ class GanLab(pn.viewable.Viewer):
             self.rate,
             self.space_key,
             css_classes=["toolbar"],
-            styles={"border-bottom": "1px solid #ddd", "flex-wrap": "wrap"},
+            styles={"flex-wrap": "wrap"},
             sizing_mode="stretch_width",
         )
         settings = [
             pn.Card(
                 *(self._setting_widgets[n] for n in names),
-                pn.pane.Markdown(explain(GROUP_TOPICS[group]), styles={"font-size": "12px", "color": "#555"}),
+                _about("About these settings", *GROUP_TOPICS[group]),
                 title=group,
-                collapsed=group == "Training",
                 sizing_mode="stretch_width",
+                margin=(5, 5),
             )
             for group, names in SETTING_GROUPS.items()
         ]
-        left = pn.Column(self._drawing_box, *settings, width=380)
-        overview = pn.Column(pn.pane.Markdown("### Model overview", margin=(0, 10)), self.overview, _note("generator"))
-        layered = pn.Column(
-            pn.pane.Markdown("### Layered distributions", margin=(0, 10)), self.layered, _note("heatmap")
+        distribution = pn.Row(
+            pn.Column(_title("Data distribution"), self.picker),
+            pn.Column(self.pretrained_button, _note(explain("distribution")), width=360),
         )
-        charts = pn.Column(_title("Losses and divergences"), self.charts, _note("loss_charts"))
-        main = pn.Column(overview, pn.Row(pn.Column(layered, width=570), pn.Column(charts, width=340)), width=920)
-        header = pn.pane.HTML(
-            "<h2 style='margin: 4px 0'>GAN Lab <span style='font-weight: normal; font-size: 15px'>"
-            "Play with Generative Adversarial Networks, rebuilt on Panel</span></h2>",
-            margin=(5, 10),
+        overview = pn.Column(
+            _title("Model overview"),
+            self.overview,
+            _note(OVERVIEW_NOTE),
+            _about("About each component", *OVERVIEW_TOPICS),
+        )
+        layered = pn.Column(
+            _title("Layered distributions"),
+            self.layered,
+            _note(explain("heatmap")),
+            _about("About the other layers", "real", "fake", "gradients", "manifold"),
+            width=570,
+        )
+        charts = pn.Column(
+            _title("Losses and divergences"), self.charts, _note(explain("loss_charts")), _note(explain("divergences"))
         )
         return pn.Column(
-            header,
+            pn.pane.HTML(HEADER, margin=(5, 10)),
             toolbar,
+            _about("About the controls", "step", "slow_motion", SPACE_NOTE),
+            pn.layout.Divider(margin=(0, 10)),
             self.notice,
             self.divergence,
             self.caption,
+            distribution,
             pn.Row(
-                pn.Column(_title("Data distribution"), self.picker),
-                pn.Column(self.pretrained_button, _note("distribution"), width=360),
+                pn.Column(self._drawing_box, *settings, width=380),
+                pn.Column(overview, pn.Row(layered, pn.Column(charts, width=340)), width=920),
             ),
-            pn.Row(left, main),
             sizing_mode="stretch_width",
         )
+
+
+HEADER = (
+    "<h2 style='margin: 4px 0'>GAN Lab <span style='font-weight: normal; font-size: 15px'>"
+    "Play with Generative Adversarial Networks in your browser, rebuilt on Panel</span></h2>"
+)
+OVERVIEW_NOTE = (
+    "The **model overview** shows one training iteration: noise becomes fake samples through the generator; "
+    "the discriminator judges real and fake samples; its predictions give both losses, whose gradients "
+    "update the discriminator (blue paths) and the generator (purple paths)."
+)
+OVERVIEW_TOPICS = (
+    "noise",
+    "generator",
+    "real",
+    "fake",
+    "discriminator",
+    "predictions",
+    "discriminator-loss",
+    "generator-loss",
+    "gradients",
+)
+SPACE_NOTE = "The **space bar** plays and pauses."
+NOTE_STYLE = {"font-size": "12px", "color": "#555"}
 
 
 def _title(text: str) -> pn.pane.Markdown:
     return pn.pane.Markdown(f"### {text}", margin=(0, 10))
 
 
-def _note(topic: str) -> pn.pane.Markdown:
+def _note(text: str) -> pn.pane.Markdown:
     """A short explanation under a component, small and grey so the plots stay in front."""
-    return pn.pane.Markdown(explain(topic), styles={"font-size": "12px", "color": "#555"}, sizing_mode="stretch_width")
+    return pn.pane.Markdown(text, styles=NOTE_STYLE, sizing_mode="stretch_width", margin=(0, 10))
+
+
+def _about(summary: str, *topics: str) -> pn.pane.HTML:
+    """Explanations folded under a one-line summary (an HTML <details>: no script, no icon font)."""
+    texts = [BOLD.sub(r"<b>\1</b>", explain(t) if " " not in t else t) for t in topics]
+    body = "".join(f"<p style='margin: 4px 0'>{text}</p>" for text in texts)
+    return pn.pane.HTML(
+        f"<details><summary style='cursor: pointer'>{summary}</summary>{body}</details>",
+        styles=NOTE_STYLE,
+        sizing_mode="stretch_width",
+        margin=(0, 10),
+    )
 
 
 if pn.state.served:

@@ -9,7 +9,8 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Frame:
-    """Everything the views draw at one moment. Coordinates are in the unit square, y up."""
+    """Everything the views draw at one moment. Coordinates are in the unit square, y up; arrays are
+    float32 (they are shipped to the browser as is)."""
 
     iteration: int  # completed iterations (kD discriminator steps + kG generator steps each)
     discriminator_steps: int

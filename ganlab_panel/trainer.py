@@ -197,23 +197,26 @@ class Trainer:
         centres = (np.arange(resolution) + 0.5) / resolution
         gx, gy = np.meshgrid(centres, centres)
         heatmap = engine.discriminate(np.column_stack([gx.ravel(), gy.ravel()])).reshape(resolution, resolution)
-        manifold = engine.generate(self._manifold_noise)
+        manifold = engine.generate(self._manifold_noise).astype(np.float32)
         if self.config.noise_dim == 2:
             side = int(round(math.sqrt(len(manifold))))
             manifold = manifold.reshape(side, side, 2)
+        gradients = engine.discriminator_gradient(fake)
+        real_predictions, fake_predictions = engine.discriminate(self.shown_real), engine.discriminate(fake)
+        f32 = np.float32  # frames travel to the browser as binary buffers: half the bytes of float64
         return Frame(
             iteration=self.iteration,
             discriminator_steps=self.discriminator_steps,
             generator_steps=self.generator_steps,
-            real=self.shown_real.astype(float),
-            fake=fake,
-            noise=self.shown_noise.astype(float),
-            heatmap=heatmap,
+            real=self.shown_real,
+            fake=fake.astype(f32),
+            noise=self.shown_noise,
+            heatmap=heatmap.astype(f32),
             manifold=manifold,
             manifold_stretch=stretch(manifold),
-            gradients=engine.discriminator_gradient(fake),
-            real_predictions=engine.discriminate(self.shown_real),
-            fake_predictions=engine.discriminate(fake),
+            gradients=gradients.astype(f32),
+            real_predictions=real_predictions.astype(f32),
+            fake_predictions=fake_predictions.astype(f32),
             discriminator_loss=self.discriminator_loss,
             generator_loss=self.generator_loss,
             metrics=self.metrics(),

@@ -1,0 +1,114 @@
+"""Loss and divergence curves over iterations: append-only, bounded, cleared when the experiment restarts."""
+
+from __future__ import annotations
+
+import math
+
+import panel as pn
+import param
+from bokeh.models import ColumnDataSource
+from bokeh.plotting import figure
+
+from ..frame import Frame
+from .style import DISCRIMINATOR_COLOR, GENERATOR_COLOR
+
+KL_COLOR = "#d95f02"
+JS_COLOR = "#555555"
+
+LOSS_COLUMNS = ("iteration", "discriminator_loss", "generator_loss")
+METRIC_COLUMNS = ("iteration", "kl", "js")
+
+
+def _chart(title: str, width: int, height: int):
+    fig = figure(
+        title=title,
+        width=width,
+        height=height,
+        toolbar_location=None,
+        tools="",
+        x_axis_label="iteration",
+        min_border_left=40,
+        background_fill_color="white",
+    )
+    fig.title.text_font_size = "10pt"
+    fig.axis.axis_label_text_font_size = "9pt"
+    fig.axis.major_label_text_font_size = "8pt"
+    fig.xaxis.axis_label_standoff = 2
+    fig.grid.grid_line_alpha = 0.4
+    return fig
+
+
+def _number(value) -> float:
+    """A float for the chart; missing or non-numeric values become NaN (a gap in the line)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+class ChartsView(pn.viewable.Viewer):
+    """Two small line charts: discriminator and generator loss; KL and JS divergence (real vs fake)."""
+
+    capacity = param.Integer(2000, bounds=(2, None), constant=True, doc="Most points kept per chart")
+    width = param.Integer(320, bounds=(100, None), constant=True)
+    height = param.Integer(180, bounds=(80, None), constant=True)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.loss_source = ColumnDataSource({name: [] for name in LOSS_COLUMNS})
+        self.metric_source = ColumnDataSource({name: [] for name in METRIC_COLUMNS})
+        self.loss_figure = _chart("Loss", self.width, self.height)
+        self.metric_figure = _chart("KL and JS divergence (real vs fake)", self.width, self.height)
+        for fig, source, lines in [
+            (
+                self.loss_figure,
+                self.loss_source,
+                [
+                    ("discriminator_loss", "discriminator-loss", "Discriminator", DISCRIMINATOR_COLOR),
+                    ("generator_loss", "generator-loss", "Generator", GENERATOR_COLOR),
+                ],
+            ),
+            (self.metric_figure, self.metric_source, [("kl", "kl", "KL", KL_COLOR), ("js", "js", "JS", JS_COLOR)]),
+        ]:
+            for column, name, label, color in lines:
+                fig.line("iteration", column, source=source, color=color, line_width=1.5, legend_label=label, name=name)
+            legend = fig.legend[0]
+            fig.center.remove(legend)  # above the plot, where it hides no data
+            fig.add_layout(legend, "above")
+            legend.orientation = "horizontal"
+            legend.location = "top_right"
+            legend.label_text_font_size = "8pt"
+            legend.padding = legend.margin = 0
+            legend.border_line_alpha = 0
+            legend.click_policy = "hide"
+        self._last: tuple[int, int] | None = None  # (iteration, total steps) of the last point
+        self._layout = pn.Column(pn.pane.Bokeh(self.loss_figure), pn.pane.Bokeh(self.metric_figure))
+
+    def __panel__(self):
+        return self._layout
+
+    def clear(self) -> None:
+        """Forget every point (a new experiment)."""
+        self.loss_source.data = {name: [] for name in LOSS_COLUMNS}
+        self.metric_source.data = {name: [] for name in METRIC_COLUMNS}
+        self._last = None
+
+    def update(self, frame: Frame) -> None:
+        """Append the frame's losses and divergences; a step counter going backwards means a reset."""
+        position = (frame.iteration, frame.discriminator_steps + frame.generator_steps)
+        if self._last is not None:
+            if position == self._last:
+                return  # the same training state shown again (paused, or after divergence)
+            if position[0] < self._last[0] or position[1] < self._last[1]:
+                self.clear()
+        self._last = position
+        x = float(frame.iteration)
+        losses = {"discriminator_loss": frame.discriminator_loss, "generator_loss": frame.generator_loss}
+        self.loss_source.stream(
+            {"iteration": [x], **{k: [_number(v)] for k, v in losses.items()}}, rollover=self.capacity
+        )
+        metrics = frame.metrics or {}
+        self.metric_source.stream(
+            {"iteration": [x], "kl": [_number(metrics.get("kl"))], "js": [_number(metrics.get("js"))]},
+            rollover=self.capacity,
+        )

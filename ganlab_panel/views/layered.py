@@ -1,0 +1,229 @@
+"""The layered distributions view: heatmap, real samples, gradients, fake samples and manifold in one square."""
+
+from __future__ import annotations
+
+import numpy as np
+import panel as pn
+import param
+from bokeh.core.property.vectorization import expr
+from bokeh.models import ColorBar, ColumnDataSource, CustomJSExpr, FixedTicker, LinearColorMapper
+
+from ..frame import Frame
+from .style import FAKE_COLOR, HEATMAP_PALETTE, REAL_COLOR, unit_square_figure
+
+MAX_ARROW = 0.2  # longest arrow drawn (unit-square length): a blown-up gradient must not cross the plot
+
+# Bokeh's patches need a list of arrays, and 400 small arrays cost ~16 ms to serialize (one buffer each),
+# while one (400, 4) array costs ~0.1 ms: ship corners as 2-D arrays and split them into rows in the browser.
+_ROWS_JS = """
+const column = this.data[name]
+if (column.shape == null || column.shape.length != 2) return column
+const [rows, width] = column.shape
+const out = new Array(rows)
+for (let i = 0; i < rows; i++) out[i] = column.subarray(i * width, (i + 1) * width)
+return out
+"""
+
+
+def _rows(name: str):
+    """An expression giving a (rows, width) column as a list of rows, computed in the browser."""
+    return expr(CustomJSExpr(args={"name": name}, code=_ROWS_JS))
+
+
+LAYERS = {  # toggle parameter -> the label of its checkbox
+    "show_heatmap": "Discriminator heatmap",
+    "show_real": "Real samples",
+    "show_gradients": "Generator gradients",
+    "show_fake": "Fake samples",
+    "show_manifold": "Generator manifold",
+}
+
+
+def manifold_cells(manifold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (cells, 4) corner x and y arrays of a (21, 21, 2) deformed grid, corners in drawing order."""
+    corners = np.stack([manifold[:-1, :-1], manifold[:-1, 1:], manifold[1:, 1:], manifold[1:, :-1]], axis=2)
+    corners = corners.reshape(-1, 4, 2)
+    return corners[..., 0], corners[..., 1]
+
+
+def manifold_lines(manifold: np.ndarray) -> np.ndarray:
+    """All rows and columns of a (21, 21, 2) deformed grid as one NaN-separated (M, 2) polyline."""
+    lines = np.concatenate([manifold, manifold.transpose(1, 0, 2)])
+    gaps = np.full((len(lines), 1, 2), np.nan)
+    return np.concatenate([lines, gaps], axis=1).reshape(-1, 2)
+
+
+def cell_alpha(stretch: np.ndarray) -> np.ndarray:
+    """GAN Lab's shading: a cell stretched less than average is denser, so darker (alpha 0.1 .. 0.9)."""
+    mean = float(np.mean(stretch)) if len(stretch) else 0.0
+    ratio = stretch / mean if mean > 0 else np.zeros_like(stretch)
+    return np.clip(0.9 - 0.4 * ratio, 0.1, 0.9)
+
+
+class LayeredView(pn.viewable.Viewer):
+    """GAN Lab's layered distributions: every layer a Bokeh renderer whose data `update(frame)` replaces."""
+
+    show_heatmap = param.Boolean(True, doc="Show the discriminator's output D(x) over the square")
+    show_real = param.Boolean(True, doc="Show the real samples")
+    show_gradients = param.Boolean(True, doc="Show where each fake sample is pushed to look more real")
+    show_fake = param.Boolean(True, doc="Show the fake samples")
+    show_manifold = param.Boolean(False, doc="Show the generator's manifold: the noise grid pushed through G")
+    arrow_scale = param.Number(
+        0.3, bounds=(0, None), doc="Arrow length per unit of gradient, in unit-square lengths (GAN Lab: 0.15)"
+    )
+    size = param.Integer(400, bounds=(100, None), constant=True, doc="Side of the square plot in pixels")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._frame: Frame | None = None
+        self._shown_real: np.ndarray | None = None
+        self.figure = fig = unit_square_figure(self.size)
+        self.sources = {
+            "heatmap": ColumnDataSource({"image": [np.full((1, 1), 0.5)]}),
+            "real": ColumnDataSource({"x": [], "y": []}),
+            "gradients": ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": [], "angle": []}),
+            "fake": ColumnDataSource({"x": [], "y": []}),
+            "manifold": ColumnDataSource({"cell_x": np.empty((0, 4)), "cell_y": np.empty((0, 4)), "alpha": []}),
+            "manifold_grid": ColumnDataSource({"x": [], "y": []}),
+        }
+        s = self.sources
+        self.color_mapper = LinearColorMapper(palette=HEATMAP_PALETTE, low=0, high=1)
+        heatmap = fig.image(
+            image="image",
+            x=0,
+            y=0,
+            dw=1,
+            dh=1,
+            source=s["heatmap"],
+            color_mapper=self.color_mapper,
+            global_alpha=0.75,
+            name="heatmap",
+        )
+        real = fig.scatter("x", "y", source=s["real"], size=4, color=REAL_COLOR, alpha=0.8, name="real-samples")
+        gradient_style = {"source": s["gradients"], "color": FAKE_COLOR, "alpha": 0.55}
+        gradients = fig.segment("x0", "y0", "x1", "y1", line_width=1.2, name="gradients", **gradient_style)
+        heads = fig.scatter(
+            "x1", "y1", marker="triangle", angle="angle", size=4, line_width=0, name="gradient-heads", **gradient_style
+        )
+        fake = fig.scatter("x", "y", source=s["fake"], size=4, color=FAKE_COLOR, name="fake-samples")
+        cells = fig.patches(
+            xs=_rows("cell_x"),
+            ys=_rows("cell_y"),
+            source=s["manifold"],
+            fill_color=FAKE_COLOR,
+            fill_alpha="alpha",
+            line_width=0,
+            name="manifold",
+        )
+        grid = fig.line(
+            "x", "y", source=s["manifold_grid"], color=FAKE_COLOR, line_width=0.6, alpha=0.6, name="manifold-grid"
+        )
+        self.legend = ColorBar(
+            color_mapper=self.color_mapper,
+            name="heatmap-legend",
+            orientation="horizontal",
+            ticker=FixedTicker(ticks=[0, 0.5, 1]),
+            major_label_overrides={0: "fake", 0.5: "0.5", 1: "real"},
+            title="Discriminator output D(x)",
+            height=8,
+            padding=4,
+        )
+        fig.add_layout(self.legend, "below")
+        self.renderers = {
+            "show_heatmap": [heatmap, self.legend],
+            "show_real": [real],
+            "show_gradients": [gradients, heads],
+            "show_fake": [fake],
+            "show_manifold": [cells, grid],
+        }
+        self._draw = {
+            "show_heatmap": self._draw_heatmap,
+            "show_real": self._draw_real,
+            "show_gradients": self._draw_gradients,
+            "show_fake": self._draw_fake,
+            "show_manifold": self._draw_manifold,
+        }
+        # One group rather than five Checkboxes: in a group, clicking a label's text toggles it too.
+        self.checkboxes = pn.widgets.CheckBoxGroup(
+            options={label: toggle for toggle, label in LAYERS.items()}, value=self._shown(), inline=False
+        )
+        for toggle in LAYERS:
+            self._set_visible(toggle)
+        self.param.watch(self._on_toggle, list(LAYERS))
+        self.param.watch(self._on_arrow_scale, "arrow_scale")
+        self.checkboxes.param.watch(self._on_checkboxes, "value")
+        self._layout = pn.Row(pn.pane.Bokeh(fig), pn.Column(self.checkboxes, margin=(10, 5)))
+
+    def __panel__(self):
+        return self._layout
+
+    def update(self, frame: Frame) -> None:
+        """Show `frame`; hidden layers are skipped and catch up when shown again."""
+        self._frame = frame
+        for toggle, draw in self._draw.items():
+            if getattr(self, toggle):
+                draw(frame)
+
+    # -- layers --------------------------------------------------------------------------------------
+    def _draw_heatmap(self, frame: Frame) -> None:
+        self.sources["heatmap"].data = {"image": [np.asarray(frame.heatmap, dtype=float)]}
+
+    def _draw_real(self, frame: Frame) -> None:
+        # The real samples shown stay the same for a whole experiment: skip resending them.
+        if self._shown_real is not None and np.array_equal(self._shown_real, frame.real):
+            return
+        self._shown_real = frame.real
+        self.sources["real"].data = {"x": frame.real[:, 0], "y": frame.real[:, 1]}
+
+    def _draw_fake(self, frame: Frame) -> None:
+        fake = np.asarray(frame.fake, dtype=float)
+        self.sources["fake"].data = {"x": fake[:, 0], "y": fake[:, 1]}
+
+    def _draw_gradients(self, frame: Frame) -> None:
+        start = np.asarray(frame.fake, dtype=float)
+        arrow = self.arrow_scale * np.asarray(frame.gradients, dtype=float)
+        length = np.hypot(arrow[:, 0], arrow[:, 1])
+        too_long = length > MAX_ARROW
+        arrow[too_long] *= (MAX_ARROW / length[too_long])[:, None]
+        end = start + arrow
+        self.sources["gradients"].data = {
+            "x0": start[:, 0],
+            "y0": start[:, 1],
+            "x1": end[:, 0],
+            "y1": end[:, 1],
+            "angle": np.arctan2(arrow[:, 1], arrow[:, 0]) - np.pi / 2,  # a triangle marker points up at 0
+        }
+
+    def _draw_manifold(self, frame: Frame) -> None:
+        manifold = np.asarray(frame.manifold, dtype=float)
+        if manifold.ndim == 2:  # 1D noise: a curve, no cells
+            self.sources["manifold"].data = {"cell_x": np.empty((0, 4)), "cell_y": np.empty((0, 4)), "alpha": []}
+            self.sources["manifold_grid"].data = {"x": manifold[:, 0], "y": manifold[:, 1]}
+            return
+        xs, ys = manifold_cells(manifold)
+        alpha = cell_alpha(np.asarray(frame.manifold_stretch, dtype=float).ravel())
+        self.sources["manifold"].data = {"cell_x": xs, "cell_y": ys, "alpha": alpha}
+        lines = manifold_lines(manifold)
+        self.sources["manifold_grid"].data = {"x": lines[:, 0], "y": lines[:, 1]}
+
+    # -- toggles -------------------------------------------------------------------------------------
+    def _set_visible(self, toggle: str) -> None:
+        for renderer in self.renderers[toggle]:
+            renderer.visible = getattr(self, toggle)
+
+    def _shown(self) -> list[str]:
+        return [toggle for toggle in LAYERS if getattr(self, toggle)]
+
+    def _on_toggle(self, *events) -> None:
+        for event in events:
+            self._set_visible(event.name)
+            if event.new and self._frame is not None:
+                self._draw[event.name](self._frame)
+        self.checkboxes.value = self._shown()
+
+    def _on_checkboxes(self, event) -> None:
+        self.param.update({toggle: toggle in event.new for toggle in LAYERS})
+
+    def _on_arrow_scale(self, _event) -> None:
+        if self._frame is not None and self.show_gradients:
+            self._draw_gradients(self._frame)
