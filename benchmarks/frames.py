@@ -23,8 +23,15 @@ import panel as pn
 
 from ganlab_panel.app import GanLab
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 COUNT_FRAMES = """() => {
   const doc = Bokeh.documents[0];
@@ -53,19 +60,29 @@ def main() -> None:
         return app
 
     port = free_port()
-    server = pn.serve({"app": create}, port=port, address="127.0.0.1", show=False, threaded=True,
-                      websocket_origin=[f"127.0.0.1:{port}"])
+    server = pn.serve(
+        {"app": create},
+        port=port,
+        address="127.0.0.1",
+        show=False,
+        threaded=True,
+        websocket_origin=[f"127.0.0.1:{port}"],
+    )
     from playwright.sync_api import sync_playwright
 
     received = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
-        page.on("websocket", lambda ws: ws.on(
-            "framereceived", lambda payload: received.append(len(payload) if payload else 0)))
+        page.on(
+            "websocket",
+            lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload) if payload else 0)),
+        )
         page.goto(f"http://127.0.0.1:{port}/app")
-        page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0 && "
-                               "Bokeh.documents[0].get_model_by_name('fake-samples')", timeout=60_000)
+        page.wait_for_function(
+            "() => window.Bokeh && Bokeh.documents.length > 0 && Bokeh.documents[0].get_model_by_name('fake-samples')",
+            timeout=60_000,
+        )
         page.evaluate(COUNT_FRAMES)
         app = apps[-1]
         page.get_by_role("button", name="Play").click()  # from the browser: the document is the server's

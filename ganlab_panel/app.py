@@ -10,11 +10,9 @@ that runs several iterations per tick and then draws one frame. Paused, the call
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import math
-import re
 import time
 from collections import deque
 
@@ -22,9 +20,10 @@ import panel as pn
 import param
 
 from ganlab_panel import checkpoints, distributions, presets
-from ganlab_panel.config import EFFECTS, LEARNING_RATES, Effect, GanConfig, allowed
+from ganlab_panel.config import EFFECTS, Effect, GanConfig
 from ganlab_panel.explanations import explain
 from ganlab_panel.frame import Frame
+from ganlab_panel.sessions import quiet_closed_socket_writes
 from ganlab_panel.slow_motion import PACE_SECONDS, SlowMotion, SubStep
 from ganlab_panel.trainer import Diverged, Trainer
 from ganlab_panel.views.charts import ChartsView
@@ -32,6 +31,9 @@ from ganlab_panel.views.distribution_picker import DistributionPicker
 from ganlab_panel.views.drawing import DrawingSurface
 from ganlab_panel.views.layered import LayeredView
 from ganlab_panel.views.overview import OverviewView
+from ganlab_panel.views.page_hooks import FrameClock, SpaceKey
+from ganlab_panel.views.settings import GROUP_TOPICS, SETTING_GROUPS, rate_options, setting_widget
+from ganlab_panel.views.text import HEADER, OVERVIEW_NOTE, OVERVIEW_TOPICS, SPACE_NOTE, about, note, title
 
 _log = logging.getLogger(__name__)
 
@@ -49,146 +51,10 @@ PHASE_SECONDS = 0.6
 """While playing normally, the overview alternates its highlighted phase this often."""
 LONELY_SESSION_S = 10.0
 """A server session that never got a browser connection for this long is treated as gone."""
-
-LABELS = {
-    "noise_dim": "Noise dimensions",
-    "noise_type": "Noise distribution",
-    "generator_layers": "Hidden layers",
-    "generator_neurons": "Neurons per layer",
-    "generator_optimizer": "Optimizer",
-    "generator_learning_rate": "Learning rate",
-    "discriminator_layers": "Hidden layers",
-    "discriminator_neurons": "Neurons per layer",
-    "discriminator_optimizer": "Optimizer",
-    "discriminator_learning_rate": "Learning rate",
-    "loss": "Loss function",
-    "k_discriminator": "kD: discriminator steps per iteration",
-    "k_generator": "kG: generator steps per iteration",
-    "batch_size": "Batch size",
-    "seed": "Random seed",
-}
-"""Readable widget labels; a group title (Generator, Discriminator) says whose setting it is."""
-
-OPTION_LABELS = {
-    "noise_dim": {"1D": 1, "2D": 2},
-    "noise_type": {"Uniform": "uniform", "Gaussian": "gaussian"},
-    "generator_optimizer": {"SGD": "sgd", "Adam": "adam"},
-    "discriminator_optimizer": {"SGD": "sgd", "Adam": "adam"},
-    "loss": {"Log loss": "log", "Least squares": "least_squares"},
-}
-
-SETTING_GROUPS = {
-    "Noise": ("noise_dim", "noise_type"),
-    "Generator": ("generator_layers", "generator_neurons", "generator_optimizer", "generator_learning_rate"),
-    "Discriminator": (
-        "discriminator_layers",
-        "discriminator_neurons",
-        "discriminator_optimizer",
-        "discriminator_learning_rate",
-    ),
-    "Training": ("loss", "k_discriminator", "k_generator", "batch_size", "seed"),
-}
-
-GROUP_TOPICS = {
-    "Noise": ("noise",),
-    "Generator": ("generator", "networks", "optimizer", "learning_rate"),
-    "Discriminator": ("discriminator", "networks", "optimizer", "learning_rate"),
-    "Training": ("loss", "k_steps", "batch_size", "seed"),
-}
-"""Which explanations each group of settings folds under 'About these settings'."""
-BOLD = re.compile(r"\*\*(.+?)\*\*")
-
-
-def _rate_options(value: float) -> dict:
-    """GAN Lab's learning-rate menu, plus the current value when it is not on it (e.g. from a checkpoint)."""
-    rates = sorted({*LEARNING_RATES, float(value)})
-    return {f"{rate:g}": rate for rate in rates}
-
-
-def setting_widget(config: GanConfig, name: str) -> pn.widgets.Widget:
-    """A widget for one setting, derived from its parameter (type, bounds, objects, doc)."""
-    p = config.param[name]
-    value = getattr(config, name)
-    if name.endswith("learning_rate"):
-        kind, extra = pn.widgets.Select, {"options": _rate_options(value)}
-    elif isinstance(p, param.Selector):
-        options = OPTION_LABELS.get(name) or {str(o): o for o in p.objects}
-        kind, extra = pn.widgets.RadioButtonGroup, {"options": options}
-    elif isinstance(p, param.Integer):
-        low, high = p.bounds
-        if high is not None and high - low <= 10:
-            kind, extra = pn.widgets.IntSlider, {"start": low, "end": high}
-        else:  # unbounded in the browser, which would silently ignore a value out of range: the config says why
-            kind, extra = pn.widgets.IntInput, {}
-    else:
-        raise TypeError(f"no widget for setting {name!r} of type {type(p).__name__}")
-    if "description" in kind.param:
-        extra["description"] = f"{p.doc} Allowed: {allowed(name)}."
-    css = [f"setting-{name.replace('_', '-')}"]
-    return kind(label=LABELS.get(name, p.label), value=value, css_classes=css, sizing_mode="stretch_width", **extra)
-
-
-def quiet_closed_socket_writes() -> None:
-    """Stop asyncio logging a traceback for each frame that was in flight when a browser tab closed.
-
-    Panel writes a frame as several websocket messages whose futures it awaits on the next tick; when the tab
-    closes in between, some fail with WebSocketClosedError unobserved and asyncio prints 'Task exception was
-    never retrieved' with a traceback (holoviz/panel#3113). That failure is expected and harmless here, so
-    it becomes one debug line; every other unhandled exception still reaches the previous handler."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    previous = loop.get_exception_handler()
-    if getattr(previous, "quiets_closed_sockets", False):
-        return
-    from tornado.iostream import StreamClosedError
-    from tornado.websocket import WebSocketClosedError
-
-    def handler(loop, context):
-        if isinstance(context.get("exception"), (WebSocketClosedError, StreamClosedError)):
-            _log.debug("a frame was not delivered: its browser tab had closed")
-        elif previous is not None:
-            previous(loop, context)
-        else:
-            loop.default_exception_handler(context)
-
-    handler.quiets_closed_sockets = True
-    loop.set_exception_handler(handler)
-
-
-class SpaceKey(pn.reactive.ReactiveHTML):
-    """Counts presses of the space bar anywhere on the page, except while typing in a field.
-
-    An invisible element; the browser listens on `document`, so it works offline and needs no focus."""
-
-    presses = param.Integer(default=0, doc="Space presses seen so far.")
-
-    _template = '<div id="space-key" style="display: none"></div>'
-
-    _scripts = {
-        "render": """
-        const typing = (event) => {
-          const target = event.composedPath ? event.composedPath()[0] : event.target;
-          const tag = (target && target.tagName || '').toLowerCase();
-          return tag === 'input' || tag === 'textarea' || tag === 'select' || (target && target.isContentEditable);
-        };
-        state.keydown = (event) => {
-          if ((event.code !== 'Space' && event.key !== ' ') || event.repeat || typing(event)) return;
-          event.preventDefault();  // no page scroll, and no click on a focused button as well
-          data.presses = data.presses + 1;
-        };
-        state.keyup = (event) => {
-          if ((event.code === 'Space' || event.key === ' ') && !typing(event)) event.preventDefault();
-        };
-        document.addEventListener('keydown', state.keydown);
-        document.addEventListener('keyup', state.keyup);
-        """,
-        "remove": """
-        document.removeEventListener('keydown', state.keydown);
-        document.removeEventListener('keyup', state.keyup);
-        """,
-    }
+FRAMES_IN_FLIGHT = 2
+"""Frames sent but not yet painted by the browser beyond which drawing pauses (training goes on)."""
+FRAME_WAIT_S = 1.0
+"""Send a frame anyway after this long without an acknowledgement (one may have been lost)."""
 
 
 class GanLab(pn.viewable.Viewer):
@@ -321,6 +187,9 @@ class GanLab(pn.viewable.Viewer):
         start = time.perf_counter()
         done = self.trainer.train(k)
         trained = time.perf_counter()
+        if self._browser_behind():
+            self._fit(done, trained - start, 0.0)
+            return
         frame = self.trainer.frame()
         framed = time.perf_counter()
         self._show(frame, phase=self._alternating_phase())
@@ -329,6 +198,14 @@ class GanLab(pn.viewable.Viewer):
         self._fit(done, trained - start, drawn - trained)
         if self.trainer.diverged:
             self.pause()
+
+    def _browser_behind(self) -> bool:
+        """Whether the page has not yet painted enough of the frames sent (served sessions only: a
+        notebook has no acknowledging page, and its comm does not queue the same way)."""
+        if self._doc is None or self._doc.session_context is None:
+            return False
+        waiting = self.frame_clock.sent - self.frame_clock.drawn
+        return waiting >= FRAMES_IN_FLIGHT and time.monotonic() - self._sent_at < FRAME_WAIT_S
 
     def _fit(self, done: int, training: float, drawing: float) -> None:
         """Adapt iterations per tick so that a tick (training plus drawing) fits in the period; when drawing
@@ -406,6 +283,8 @@ class GanLab(pn.viewable.Viewer):
                 self._show_divergence()
             elif self.divergence.visible:
                 self.divergence.visible = False
+            self.frame_clock.sent += 1
+        self._sent_at = time.monotonic()
 
     def _update_rate(self) -> None:
         now = time.monotonic()
@@ -469,7 +348,7 @@ class GanLab(pn.viewable.Viewer):
             widget = self._setting_widgets.get(event.name)
             if widget is not None:
                 if event.name.endswith("learning_rate"):
-                    widget.options = _rate_options(event.new)
+                    widget.options = rate_options(event.new)
                 widget.value = event.new
         names = {e.name for e in events}
         if "distribution" in names and self.config.distribution in self.picker.param.value.objects:
@@ -526,9 +405,9 @@ class GanLab(pn.viewable.Viewer):
     # -- layout ------------------------------------------------------------------------------------
     def _build_widgets(self) -> None:
         self.play_button = pn.widgets.Button(label="Play", color="primary", width=90, css_classes=["play"])
-        self.play_button.on_click(lambda _: self.toggle())
+        _on_click(self.play_button, self.toggle)
         self.reset_button = pn.widgets.Button(label="Reset", width=80, css_classes=["reset"])
-        self.reset_button.on_click(lambda _: self.reset())
+        _on_click(self.reset_button, self.reset)
         self.step_buttons = {}
         for label, action in (
             ("Generator", self.step_generator),
@@ -538,7 +417,7 @@ class GanLab(pn.viewable.Viewer):
             button = pn.widgets.Button(
                 label=label, width=110 if label == "Discriminator" else 95, css_classes=[f"step-{label.lower()}"]
             )
-            button.on_click(lambda _, action=action: action())
+            _on_click(button, action)
             self.step_buttons[label] = button
         self.slow_toggle = pn.widgets.Toggle.from_param(
             self.param.slow_motion, label="Slow motion", width=110, css_classes=["slow-motion"]
@@ -552,6 +431,8 @@ class GanLab(pn.viewable.Viewer):
         # StaticText: a third of an HTML pane's cost per update, and the counter changes every frame
         self.counter = pn.widgets.StaticText(value="Iteration 0", css_classes=["iteration-counter"], margin=(12, 10))
         self.rate = pn.widgets.StaticText(value="paused", css_classes=["iterations-per-second"], margin=(12, 10))
+        self.frame_clock = FrameClock(width=0, height=0, margin=0)
+        self._sent_at = 0.0
         self.space_key = SpaceKey(width=0, height=0, margin=0)
         self.space_key.param.watch(lambda _: self.toggle(), "presses")
         self.notice = pn.pane.Alert("", alert_type="info", visible=False, css_classes=["notice"], margin=(0, 10))
@@ -570,7 +451,7 @@ class GanLab(pn.viewable.Viewer):
         self.pretrained_button = pn.widgets.Button(
             label="Use pretrained model", css_classes=["use-pretrained"], width=200, margin=(40, 10, 5, 10)
         )
-        self.pretrained_button.on_click(lambda _: self.load_pretrained())
+        _on_click(self.pretrained_button, self.load_pretrained)
 
         self._setting_widgets = {}
         for names in SETTING_GROUPS.values():
@@ -602,6 +483,7 @@ class GanLab(pn.viewable.Viewer):
             self.counter,
             self.rate,
             self.space_key,
+            self.frame_clock,
             css_classes=["toolbar"],
             styles={"flex-wrap": "wrap"},
             sizing_mode="stretch_width",
@@ -609,7 +491,7 @@ class GanLab(pn.viewable.Viewer):
         settings = [
             pn.Card(
                 *(self._setting_widgets[n] for n in names),
-                _about("About these settings", *GROUP_TOPICS[group]),
+                about("About these settings", *GROUP_TOPICS[group]),
                 title=group,
                 sizing_mode="stretch_width",
                 margin=(5, 5),
@@ -617,29 +499,29 @@ class GanLab(pn.viewable.Viewer):
             for group, names in SETTING_GROUPS.items()
         ]
         distribution = pn.Row(
-            pn.Column(_title("Data distribution"), self.picker),
-            pn.Column(self.pretrained_button, _note(explain("distribution")), width=360),
+            pn.Column(title("Data distribution"), self.picker),
+            pn.Column(self.pretrained_button, note(explain("distribution")), width=360),
         )
         overview = pn.Column(
-            _title("Model overview"),
+            title("Model overview"),
             self.overview,
-            _note(OVERVIEW_NOTE),
-            _about("About each component", *OVERVIEW_TOPICS),
+            note(OVERVIEW_NOTE),
+            about("About each component", *OVERVIEW_TOPICS),
         )
         layered = pn.Column(
-            _title("Layered distributions"),
+            title("Layered distributions"),
             self.layered,
-            _note(explain("heatmap")),
-            _about("About the other layers", "real", "fake", "gradients", "manifold"),
+            note(explain("heatmap")),
+            about("About the other layers", "real", "fake", "gradients", "manifold"),
             width=570,
         )
         charts = pn.Column(
-            _title("Losses and divergences"), self.charts, _note(explain("loss_charts")), _note(explain("divergences"))
+            title("Losses and divergences"), self.charts, note(explain("loss_charts")), note(explain("divergences"))
         )
         return pn.Column(
             pn.pane.HTML(HEADER, margin=(5, 10)),
             toolbar,
-            _about("About the controls", "step", "slow_motion", SPACE_NOTE),
+            about("About the controls", "step", "slow_motion", SPACE_NOTE),
             pn.layout.Divider(margin=(0, 10)),
             self.notice,
             self.divergence,
@@ -653,49 +535,15 @@ class GanLab(pn.viewable.Viewer):
         )
 
 
-HEADER = (
-    "<h2 style='margin: 4px 0'>GAN Lab <span style='font-weight: normal; font-size: 15px'>"
-    "Play with Generative Adversarial Networks in your browser, rebuilt on Panel</span></h2>"
-)
-OVERVIEW_NOTE = (
-    "The **model overview** shows one training iteration: noise becomes fake samples through the generator; "
-    "the discriminator judges real and fake samples; its predictions give both losses, whose gradients "
-    "update the discriminator (blue paths) and the generator (purple paths)."
-)
-OVERVIEW_TOPICS = (
-    "noise",
-    "generator",
-    "real",
-    "fake",
-    "discriminator",
-    "predictions",
-    "discriminator-loss",
-    "generator-loss",
-    "gradients",
-)
-SPACE_NOTE = "The **space bar** plays and pauses."
-NOTE_STYLE = {"font-size": "12px", "color": "#555"}
+def _on_click(button: pn.widgets.Button, action) -> None:
+    """Run `action` on each click inside one document hold: Panel processes clicks without the document
+    lock, and the views change Bokeh models directly (Bokeh refuses unlocked changes when served)."""
 
+    def clicked(_event):
+        with pn.io.hold():
+            action()
 
-def _title(text: str) -> pn.pane.Markdown:
-    return pn.pane.Markdown(f"### {text}", margin=(0, 10))
-
-
-def _note(text: str) -> pn.pane.Markdown:
-    """A short explanation under a component, small and grey so the plots stay in front."""
-    return pn.pane.Markdown(text, styles=NOTE_STYLE, sizing_mode="stretch_width", margin=(0, 10))
-
-
-def _about(summary: str, *topics: str) -> pn.pane.HTML:
-    """Explanations folded under a one-line summary (an HTML <details>: no script, no icon font)."""
-    texts = [BOLD.sub(r"<b>\1</b>", explain(t) if " " not in t else t) for t in topics]
-    body = "".join(f"<p style='margin: 4px 0'>{text}</p>" for text in texts)
-    return pn.pane.HTML(
-        f"<details><summary style='cursor: pointer'>{summary}</summary>{body}</details>",
-        styles=NOTE_STYLE,
-        sizing_mode="stretch_width",
-        margin=(0, 10),
-    )
+    button.on_click(clicked)
 
 
 if pn.state.served:

@@ -38,8 +38,9 @@ class DrawingSurface(pn.viewable.Viewer):
         fig.toolbar.active_tap = self.pen
         self.apply_button = pn.widgets.Button(label="Apply", color="primary", width=90)
         self.clear_button = pn.widgets.Button(label="Clear", width=90)
-        self.apply_button.on_click(lambda _event: self.apply())
-        self.clear_button.on_click(lambda _event: self.clear())
+        # clicks arrive without the document lock: hold so the direct Bokeh changes are dispatched safely
+        self.apply_button.on_click(lambda _event: _held(self.apply))
+        self.clear_button.on_click(lambda _event: _held(self.clear))
         self.message = pn.pane.Alert("", alert_type="warning", visible=False, margin=(5, 5))
         self._real: np.ndarray | None = None
         self._sync_guide()
@@ -99,3 +100,8 @@ class DrawingSurface(pn.viewable.Viewer):
         self.message.object = text
         self.message.alert_type = kind
         self.message.visible = True
+
+
+def _held(action) -> None:
+    with pn.io.hold():
+        action()

@@ -13,11 +13,12 @@ import panel as pn
 import pytest
 
 from ganlab_panel import checkpoints, presets
-from ganlab_panel.app import BOLD, GanLab
+from ganlab_panel.app import GanLab
 from ganlab_panel.config import GanConfig
 from ganlab_panel.explanations import explain
 from ganlab_panel.slow_motion import SUBSTEPS
 from ganlab_panel.views.drawing import EMPTY_MESSAGE
+from ganlab_panel.views.text import BOLD
 
 ROOT = Path(__file__).resolve().parents[2]
 

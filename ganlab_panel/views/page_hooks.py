@@ -1,0 +1,55 @@
+"""Invisible components that bring browser events to the server: the space bar and drawn frames."""
+
+from __future__ import annotations
+
+import panel as pn
+import param
+
+
+class SpaceKey(pn.reactive.ReactiveHTML):
+    """Counts presses of the space bar anywhere on the page, except while typing in a field.
+
+    An invisible element; the browser listens on `document`, so it works offline and needs no focus."""
+
+    presses = param.Integer(default=0, doc="Space presses seen so far.")
+
+    _template = '<div id="space-key" style="display: none"></div>'
+
+    _scripts = {
+        "render": """
+        const typing = (event) => {
+          const target = event.composedPath ? event.composedPath()[0] : event.target;
+          const tag = (target && target.tagName || '').toLowerCase();
+          return tag === 'input' || tag === 'textarea' || tag === 'select' || (target && target.isContentEditable);
+        };
+        state.keydown = (event) => {
+          if ((event.code !== 'Space' && event.key !== ' ') || event.repeat || typing(event)) return;
+          event.preventDefault();  // no page scroll, and no click on a focused button as well
+          data.presses = data.presses + 1;
+        };
+        state.keyup = (event) => {
+          if ((event.code === 'Space' || event.key === ' ') && !typing(event)) event.preventDefault();
+        };
+        document.addEventListener('keydown', state.keydown);
+        document.addEventListener('keyup', state.keyup);
+        """,
+        "remove": """
+        document.removeEventListener('keydown', state.keydown);
+        document.removeEventListener('keyup', state.keyup);
+        """,
+    }
+
+
+class FrameClock(pn.reactive.ReactiveHTML):
+    """Echoes back the number of each frame once the browser has painted it.
+
+    The server compares `sent` with `drawn` and skips drawing while the page is behind, so frames never
+    queue up between server and browser (a queue makes Pause and every other click lag by seconds)."""
+
+    sent = param.Integer(default=0, doc="Frames the server has sent.")
+    drawn = param.Integer(default=0, doc="The latest frame the browser has painted.")
+
+    _template = '<div id="frame-clock" style="display: none"></div>'
+
+    # requestAnimationFrame: acknowledge after the frame's changes were applied and painted
+    _scripts = {"sent": "requestAnimationFrame(() => { data.drawn = data.sent })"}

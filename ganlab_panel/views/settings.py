@@ -1,0 +1,84 @@
+"""Widgets for the settings, derived from GanConfig's parameters (type, bounds, options, doc line)."""
+
+from __future__ import annotations
+
+import panel as pn
+import param
+
+from ..config import LEARNING_RATES, GanConfig, allowed
+
+LABELS = {
+    "noise_dim": "Noise dimensions",
+    "noise_type": "Noise distribution",
+    "generator_layers": "Hidden layers",
+    "generator_neurons": "Neurons per layer",
+    "generator_optimizer": "Optimizer",
+    "generator_learning_rate": "Learning rate",
+    "discriminator_layers": "Hidden layers",
+    "discriminator_neurons": "Neurons per layer",
+    "discriminator_optimizer": "Optimizer",
+    "discriminator_learning_rate": "Learning rate",
+    "loss": "Loss function",
+    "k_discriminator": "kD: discriminator steps per iteration",
+    "k_generator": "kG: generator steps per iteration",
+    "batch_size": "Batch size",
+    "seed": "Random seed",
+}
+"""Readable widget labels; a group title (Generator, Discriminator) says whose setting it is."""
+
+OPTION_LABELS = {
+    "noise_dim": {"1D": 1, "2D": 2},
+    "noise_type": {"Uniform": "uniform", "Gaussian": "gaussian"},
+    "generator_optimizer": {"SGD": "sgd", "Adam": "adam"},
+    "discriminator_optimizer": {"SGD": "sgd", "Adam": "adam"},
+    "loss": {"Log loss": "log", "Least squares": "least_squares"},
+}
+
+SETTING_GROUPS = {
+    "Noise": ("noise_dim", "noise_type"),
+    "Generator": ("generator_layers", "generator_neurons", "generator_optimizer", "generator_learning_rate"),
+    "Discriminator": (
+        "discriminator_layers",
+        "discriminator_neurons",
+        "discriminator_optimizer",
+        "discriminator_learning_rate",
+    ),
+    "Training": ("loss", "k_discriminator", "k_generator", "batch_size", "seed"),
+}
+
+GROUP_TOPICS = {
+    "Noise": ("noise",),
+    "Generator": ("generator", "networks", "optimizer", "learning_rate"),
+    "Discriminator": ("discriminator", "networks", "optimizer", "learning_rate"),
+    "Training": ("loss", "k_steps", "batch_size", "seed"),
+}
+"""Which explanations each group of settings folds under 'About these settings'."""
+
+
+def rate_options(value: float) -> dict:
+    """GAN Lab's learning-rate menu, plus the current value when it is not on it (e.g. from a checkpoint)."""
+    rates = sorted({*LEARNING_RATES, float(value)})
+    return {f"{rate:g}": rate for rate in rates}
+
+
+def setting_widget(config: GanConfig, name: str) -> pn.widgets.Widget:
+    """A widget for one setting, derived from its parameter (type, bounds, objects, doc)."""
+    p = config.param[name]
+    value = getattr(config, name)
+    if name.endswith("learning_rate"):
+        kind, extra = pn.widgets.Select, {"options": rate_options(value)}
+    elif isinstance(p, param.Selector):
+        options = OPTION_LABELS.get(name) or {str(o): o for o in p.objects}
+        kind, extra = pn.widgets.RadioButtonGroup, {"options": options}
+    elif isinstance(p, param.Integer):
+        low, high = p.bounds
+        if high is not None and high - low <= 10:
+            kind, extra = pn.widgets.IntSlider, {"start": low, "end": high}
+        else:  # unbounded in the browser, which would silently ignore a value out of range: the config says why
+            kind, extra = pn.widgets.IntInput, {}
+    else:
+        raise TypeError(f"no widget for setting {name!r} of type {type(p).__name__}")
+    if "description" in kind.param:
+        extra["description"] = f"{p.doc} Allowed: {allowed(name)}."
+    css = [f"setting-{name.replace('_', '-')}"]
+    return kind(label=LABELS.get(name, p.label), value=value, css_classes=css, sizing_mode="stretch_width", **extra)
