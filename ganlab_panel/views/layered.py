@@ -166,7 +166,7 @@ class LayeredView(pn.viewable.Viewer):
 
     # -- layers --------------------------------------------------------------------------------------
     def _draw_heatmap(self, frame: Frame) -> None:
-        self.sources["heatmap"].data = {"image": [np.asarray(frame.heatmap, dtype=float)]}
+        self.sources["heatmap"].data = {"image": [np.asarray(frame.heatmap, dtype=np.float32)]}
 
     def _draw_real(self, frame: Frame) -> None:
         # The real samples shown stay the same for a whole experiment: skip resending them.
@@ -176,12 +176,12 @@ class LayeredView(pn.viewable.Viewer):
         self.sources["real"].data = {"x": frame.real[:, 0], "y": frame.real[:, 1]}
 
     def _draw_fake(self, frame: Frame) -> None:
-        fake = np.asarray(frame.fake, dtype=float)
+        fake = np.asarray(frame.fake, dtype=np.float32)
         self.sources["fake"].data = {"x": fake[:, 0], "y": fake[:, 1]}
 
     def _draw_gradients(self, frame: Frame) -> None:
-        start = np.asarray(frame.fake, dtype=float)
-        arrow = self.arrow_scale * np.asarray(frame.gradients, dtype=float)
+        start = np.asarray(frame.fake, dtype=np.float32)
+        arrow = self.arrow_scale * np.asarray(frame.gradients, dtype=np.float32)
         length = np.hypot(arrow[:, 0], arrow[:, 1])
         too_long = length > MAX_ARROW
         arrow[too_long] *= (MAX_ARROW / length[too_long])[:, None]
@@ -195,13 +195,13 @@ class LayeredView(pn.viewable.Viewer):
         }
 
     def _draw_manifold(self, frame: Frame) -> None:
-        manifold = np.asarray(frame.manifold, dtype=float)
+        manifold = np.asarray(frame.manifold, dtype=np.float32)
         if manifold.ndim == 2:  # 1D noise: a curve, no cells
             self.sources["manifold"].data = {"cell_x": np.empty((0, 4)), "cell_y": np.empty((0, 4)), "alpha": []}
             self.sources["manifold_grid"].data = {"x": manifold[:, 0], "y": manifold[:, 1]}
             return
         xs, ys = manifold_cells(manifold)
-        alpha = cell_alpha(np.asarray(frame.manifold_stretch, dtype=float).ravel())
+        alpha = cell_alpha(np.asarray(frame.manifold_stretch, dtype=np.float32).ravel())
         self.sources["manifold"].data = {"cell_x": xs, "cell_y": ys, "alpha": alpha}
         lines = manifold_lines(manifold)
         self.sources["manifold_grid"].data = {"x": lines[:, 0], "y": lines[:, 1]}

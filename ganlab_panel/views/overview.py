@@ -417,7 +417,7 @@ class OverviewView(pn.viewable.Viewer):
         real_moved = self._set_if_changed("real", frame.real)
         self._set_points("fake", frame.fake)
         self._set_points("generator", self._manifold_path(frame.manifold))
-        self.sources["discriminator"].data = {"image": [np.asarray(frame.heatmap, dtype=float)]}
+        self.sources["discriminator"].data = {"image": [np.asarray(frame.heatmap, dtype=np.float32)]}
         self._set_predictions("real-predictions", frame.real, frame.real_predictions, moved=real_moved)
         self._set_predictions("fake-predictions", frame.fake, frame.fake_predictions, moved=True)
         self._set_losses(frame.discriminator_loss, frame.generator_loss)
@@ -426,7 +426,7 @@ class OverviewView(pn.viewable.Viewer):
         self.edges.data["dash_offset"] = [self._marching] * len(EDGE_POINTS)
 
     def _set_points(self, name: str, points: np.ndarray) -> None:
-        x, y = _place(name, np.asarray(points, dtype=float))
+        x, y = _place(name, np.asarray(points, dtype=np.float32))
         self.sources[name].data = {"x": x, "y": y}
 
     def _set_if_changed(self, name: str, points: np.ndarray) -> bool:
@@ -434,27 +434,27 @@ class OverviewView(pn.viewable.Viewer):
         previous = self._shown.get(name)
         if previous is not None and previous.shape == points.shape and np.array_equal(previous, points):
             return False
-        self._shown[name] = np.array(points, dtype=float)
+        self._shown[name] = np.array(points, dtype=np.float32)
         self._set_points(name, points)
         return True
 
     def _set_predictions(self, name: str, points: np.ndarray, predictions: np.ndarray, moved: bool) -> None:
-        source, p = self.sources[name], np.asarray(predictions, dtype=float).ravel()
+        source, p = self.sources[name], np.asarray(predictions, dtype=np.float32).ravel()
         if not moved and len(source.data["p"]) == len(p):
             source.data["p"] = p  # the samples did not move: ship only their colours
             return
-        x, y = _place(name, np.asarray(points, dtype=float))
+        x, y = _place(name, np.asarray(points, dtype=np.float32))
         source.data = {"x": x, "y": y, "p": p}
 
     def _noise_points(self, noise: np.ndarray) -> np.ndarray:
-        noise = np.asarray(noise, dtype=float)
+        noise = np.asarray(noise, dtype=np.float32)
         if noise.shape[1] == 1:  # 1D noise lies on a horizontal line through the middle
             return np.column_stack([noise[:, 0], np.full(len(noise), 0.5)])
         return noise[:, :2]
 
     def _manifold_path(self, manifold: np.ndarray) -> np.ndarray:
         """The manifold's grid lines (or its curve for 1D noise) as one NaN-separated path."""
-        manifold = np.asarray(manifold, dtype=float)
+        manifold = np.asarray(manifold, dtype=np.float32)
         if manifold.ndim == 2:
             return manifold
         rows, cols = manifold.shape[:2]
