@@ -37,6 +37,27 @@ def generator_loss(kind: str, fake_logits, ops):
     raise ValueError(f"unknown loss {kind!r}; choose one of: {', '.join(LOSSES)}")
 
 
+def discriminator_loss_gradient(kind: str, real_logits, fake_logits, ops):
+    """d(D's loss)/d(logit) for the real and the fake batch: the start of D's backward pass."""
+    real, fake = ops.sigmoid(real_logits), ops.sigmoid(fake_logits)
+    n_real, n_fake = len(real_logits), len(fake_logits)
+    if kind == "log":
+        return -REAL_LABEL / n_real * (1 - real), fake / n_fake
+    if kind == "least_squares":
+        return 2 / n_real * (real - 1) * real * (1 - real), 2 / n_fake * fake * fake * (1 - fake)
+    raise ValueError(f"unknown loss {kind!r}; choose one of: {', '.join(LOSSES)}")
+
+
+def generator_loss_gradient(kind: str, fake_logits, ops):
+    """d(G's loss)/d(logit) for the fake batch: the start of G's backward pass (through D)."""
+    fake, n = ops.sigmoid(fake_logits), len(fake_logits)
+    if kind == "log":
+        return -(1 - fake) / n
+    if kind == "least_squares":
+        return 2 / n * (fake - 1) * fake * (1 - fake)
+    raise ValueError(f"unknown loss {kind!r}; choose one of: {', '.join(LOSSES)}")
+
+
 def _np_sigmoid(x):
     return 0.5 * (1 + np.tanh(0.5 * x))
 
