@@ -56,7 +56,7 @@ def main() -> None:
     marks = [m for m in CHECKPOINTS if m <= args.iterations]
 
     print(f"Seeds {args.seeds}; JS threshold {args.threshold} bits; metrics on 10,000 samples per side.")
-    header = f"{'distribution':<12}{'first JS<thr (per seed)':<26}" + "".join(f"{'JS@' + str(m):>16}" for m in marks)
+    header = f"{'distribution':<13}{'first JS<thr (per seed)':<26}" + "".join(f"{'JS@' + str(m):>16}" for m in marks)
     header += "".join(f"{'KL@' + str(m):>16}" for m in marks)
     print(header)
     for name in PRESETS:
@@ -64,7 +64,7 @@ def main() -> None:
         firsts = ",".join(str(r["first_below"]) if r["first_below"] else "never" for r in runs)
         js = [mean_se([r["at"][m]["js"] for r in runs if m in r["at"]]) for m in marks]
         kl = [mean_se([r["at"][m]["kl"] for r in runs if m in r["at"]]) for m in marks]
-        print(f"{name:<12}{firsts:<26}" + "".join(f"{v:>16}" for v in js) + "".join(f"{v:>16}" for v in kl))
+        print(f"{name:<13}{firsts:<26}" + "".join(f"{v:>16}" for v in js) + "".join(f"{v:>16}" for v in kl))
         for seed, r in zip(args.seeds, runs, strict=True):
             if r["diverged"]:
                 print(f"  seed {seed} diverged: {r['diverged']}")
