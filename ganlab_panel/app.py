@@ -21,7 +21,6 @@ import param
 
 from ganlab_panel import checkpoints, distributions, presets
 from ganlab_panel.config import EFFECTS, Effect, GanConfig
-from ganlab_panel.explanations import explain
 from ganlab_panel.frame import Frame
 from ganlab_panel.sessions import quiet_closed_socket_writes
 from ganlab_panel.slow_motion import PACE_SECONDS, SlowMotion, SubStep
@@ -32,8 +31,8 @@ from ganlab_panel.views.drawing import DrawingSurface
 from ganlab_panel.views.layered import LayeredView
 from ganlab_panel.views.overview import OverviewView
 from ganlab_panel.views.page_hooks import FrameClock, SpaceKey
-from ganlab_panel.views.settings import GROUP_TOPICS, SETTING_GROUPS, rate_options, setting_widget
-from ganlab_panel.views.text import HEADER, OVERVIEW_NOTE, OVERVIEW_TOPICS, SPACE_NOTE, about, note, title
+from ganlab_panel.views.page_layout import page
+from ganlab_panel.views.settings import SETTING_GROUPS, rate_options, setting_widget
 
 _log = logging.getLogger(__name__)
 
@@ -472,67 +471,7 @@ class GanLab(pn.viewable.Viewer):
         self._views = (self.overview, self.layered, self.charts, self.drawing)
 
     def __panel__(self):
-        toolbar = pn.Row(
-            self.play_button,
-            self.reset_button,
-            pn.pane.HTML("<b>Step:</b>", margin=(12, 4, 0, 16)),
-            *self.step_buttons.values(),
-            self.slow_toggle,
-            self.pace_slider,
-            self.speed_slider,
-            self.counter,
-            self.rate,
-            self.space_key,
-            self.frame_clock,
-            css_classes=["toolbar"],
-            styles={"flex-wrap": "wrap"},
-            sizing_mode="stretch_width",
-        )
-        settings = [
-            pn.Card(
-                *(self._setting_widgets[n] for n in names),
-                about("About these settings", *GROUP_TOPICS[group]),
-                title=group,
-                sizing_mode="stretch_width",
-                margin=(5, 5),
-            )
-            for group, names in SETTING_GROUPS.items()
-        ]
-        distribution = pn.Row(
-            pn.Column(title("Data distribution"), self.picker),
-            pn.Column(self.pretrained_button, note(explain("distribution")), width=360),
-        )
-        overview = pn.Column(
-            title("Model overview"),
-            self.overview,
-            note(OVERVIEW_NOTE),
-            about("About each component", *OVERVIEW_TOPICS),
-        )
-        layered = pn.Column(
-            title("Layered distributions"),
-            self.layered,
-            note(explain("heatmap")),
-            about("About the other layers", "real", "fake", "gradients", "manifold"),
-            width=570,
-        )
-        charts = pn.Column(
-            title("Losses and divergences"), self.charts, note(explain("loss_charts")), note(explain("divergences"))
-        )
-        return pn.Column(
-            pn.pane.HTML(HEADER, margin=(5, 10)),
-            toolbar,
-            about("About the controls", "step", "slow_motion", SPACE_NOTE),
-            pn.layout.Divider(margin=(0, 10)),
-            self.notice,
-            self.divergence,
-            self.caption,
-            distribution,
-            pn.Row(
-                pn.Column(self._drawing_box, *settings, width=380),
-                pn.Column(overview, pn.Row(layered, pn.Column(charts, width=340)), width=920),
-            ),
-            sizing_mode="stretch_width",
-        )
+        return page(self)
 
 
 def _on_click(button: pn.widgets.Button, action) -> None:

@@ -1,0 +1,74 @@
+"""The page: where each part of the app goes. Pure composition; the app owns every widget and view."""
+
+from __future__ import annotations
+
+import panel as pn
+
+from ..explanations import explain
+from .settings import GROUP_TOPICS, SETTING_GROUPS
+from .text import HEADER, OVERVIEW_NOTE, OVERVIEW_TOPICS, SPACE_NOTE, about, note, title
+
+
+def page(app) -> pn.Column:
+    """Toolbar on top; distribution chooser; settings on the left; overview, layered view and charts."""
+    toolbar = pn.Row(
+        app.play_button,
+        app.reset_button,
+        pn.pane.HTML("<b>Step:</b>", margin=(12, 4, 0, 16)),
+        *app.step_buttons.values(),
+        app.slow_toggle,
+        app.pace_slider,
+        app.speed_slider,
+        app.counter,
+        app.rate,
+        app.space_key,
+        app.frame_clock,
+        css_classes=["toolbar"],
+        styles={"flex-wrap": "wrap"},
+        sizing_mode="stretch_width",
+    )
+    settings = [
+        pn.Card(
+            *(app._setting_widgets[n] for n in names),
+            about("About these settings", *GROUP_TOPICS[group]),
+            title=group,
+            sizing_mode="stretch_width",
+            margin=(5, 5),
+        )
+        for group, names in SETTING_GROUPS.items()
+    ]
+    distribution = pn.Row(
+        pn.Column(title("Data distribution"), app.picker),
+        pn.Column(app.pretrained_button, note(explain("distribution")), width=360),
+    )
+    overview = pn.Column(
+        title("Model overview"),
+        app.overview,
+        note(OVERVIEW_NOTE),
+        about("About each component", *OVERVIEW_TOPICS),
+    )
+    layered = pn.Column(
+        title("Layered distributions"),
+        app.layered,
+        note(explain("heatmap")),
+        about("About the other layers", "real", "fake", "gradients", "manifold"),
+        width=570,
+    )
+    charts = pn.Column(
+        title("Losses and divergences"), app.charts, note(explain("loss_charts")), note(explain("divergences"))
+    )
+    return pn.Column(
+        pn.pane.HTML(HEADER, margin=(5, 10)),
+        toolbar,
+        about("About the controls", "step", "slow_motion", SPACE_NOTE),
+        pn.layout.Divider(margin=(0, 10)),
+        app.notice,
+        app.divergence,
+        app.caption,
+        distribution,
+        pn.Row(
+            pn.Column(app._drawing_box, *settings, width=380),
+            pn.Column(overview, pn.Row(layered, pn.Column(charts, width=340)), width=920),
+        ),
+        sizing_mode="stretch_width",
+    )
