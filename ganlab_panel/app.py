@@ -80,7 +80,8 @@ class GanLab(pn.viewable.Viewer):
         self._phase_mark = (time.monotonic(), "discriminator")
         self._notice_until = math.inf
         self._loading = False
-        self.costs = deque(maxlen=500)  # (train, frame, views) seconds per tick, for measurement
+        # per drawn tick, for measurement: (train, frame, views) wall seconds, then drawing's CPU seconds
+        self.costs = deque(maxlen=500)
         self.frame: Frame | None = None
 
         self._build_widgets()
@@ -189,11 +190,12 @@ class GanLab(pn.viewable.Viewer):
         if self._browser_behind():
             self._fit(done, trained - start, 0.0)
             return
+        cpu = time.thread_time()
         frame = self.trainer.frame()
         framed = time.perf_counter()
         self._show(frame, phase=self._alternating_phase())
         drawn = time.perf_counter()
-        self.costs.append((trained - start, framed - trained, drawn - framed))
+        self.costs.append((trained - start, framed - trained, drawn - framed, time.thread_time() - cpu))
         self._fit(done, trained - start, drawn - trained)
         if self.trainer.diverged:
             self.pause()
