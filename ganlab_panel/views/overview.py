@@ -364,6 +364,9 @@ class OverviewView(pn.viewable.Viewer):
             phase = substep.phase
         if phase not in (None, *PHASES):
             raise ValueError(f"phase must be None, 'discriminator' or 'generator', got {phase!r}")
+        if getattr(self, "_styled", None) == (phase, substep):
+            return  # called every frame while playing: resend the styles only when they change
+        self._styled = (phase, substep)
         with param.edit_constant(self):
             self.phase = phase
         self.substep = substep
