@@ -4,6 +4,7 @@ makes Frames. It never imports Panel: a widget reaches it only by changing the c
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 from dataclasses import replace
 
@@ -194,9 +195,7 @@ class Trainer:
     def _snapshot(self) -> Frame:
         engine, resolution = self.engine, self.config.heatmap_resolution
         fake = engine.generate(self.shown_noise)
-        centres = (np.arange(resolution) + 0.5) / resolution
-        gx, gy = np.meshgrid(centres, centres)
-        heatmap = engine.discriminate(np.column_stack([gx.ravel(), gy.ravel()])).reshape(resolution, resolution)
+        heatmap = engine.discriminate(_cell_centres(resolution)).reshape(resolution, resolution)
         manifold = engine.generate(self._manifold_noise).astype(np.float32)
         if self.config.noise_dim == 2:
             side = int(round(math.sqrt(len(manifold))))
@@ -225,3 +224,11 @@ class Trainer:
     def _stop_quietly(self, what: str) -> None:
         with contextlib.suppress(Diverged):
             self._stop(what)
+
+
+@functools.lru_cache(maxsize=4)
+def _cell_centres(resolution: int) -> np.ndarray:
+    """Centres of the heatmap's cells, row by row (y), as (resolution^2, 2) points; cached per frame size."""
+    centres = (np.arange(resolution) + 0.5) / resolution
+    gx, gy = np.meshgrid(centres, centres)
+    return np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)  # the engines' dtype: no copy per frame
