@@ -79,7 +79,6 @@ class GanLab(pn.viewable.Viewer):
         self._rate_mark = (time.monotonic(), self.trainer.iteration)
         self._phase_mark = (time.monotonic(), "discriminator")
         self._notice_until = math.inf
-        self._loading = False
         # per drawn tick, for measurement: (train, frame, views) wall seconds, then drawing's CPU seconds
         self.costs = deque(maxlen=500)
         self.frame: Frame | None = None
@@ -146,12 +145,7 @@ class GanLab(pn.viewable.Viewer):
             self._error(f"The pretrained model could not be loaded: {error}")
             return
         self.pause()
-        self._loading = True
-        try:
-            self.config.update(checkpoint.config)
-            self.trainer.load_state(checkpoint.weights, checkpoint.iteration)
-        finally:
-            self._loading = False
+        self.trainer.load(checkpoint.config, checkpoint.weights, checkpoint.iteration)
         self._slow.reset()
         self._notify(f"Pretrained model loaded: iteration {checkpoint.iteration}")
         self._show(self.trainer.frame())
@@ -356,8 +350,7 @@ class GanLab(pn.viewable.Viewer):
             self.picker.value = self.config.distribution
         if any(EFFECTS[n] is Effect.REBUILD for n in names):
             self._slow.reset()
-            if not self._loading:
-                self._notify("Networks rebuilt: iteration 0")
+            self._notify("Networks rebuilt: iteration 0")  # a caller that loaded a model says so after
             self._show(self.trainer.frame())
 
     def _on_setting(self, event) -> None:

@@ -68,8 +68,7 @@ class Experiment:
     def load_state(self, checkpoint: checkpoints.Checkpoint) -> None:
         """Adopt a checkpoint's configuration, weights and iteration (validated before anything changes)."""
         checkpoints.check_architecture(checkpoint)
-        self.config.update(checkpoint.config)
-        self.trainer.load_state(checkpoint.weights, checkpoint.iteration)
+        self.trainer.load(checkpoint.config, checkpoint.weights, checkpoint.iteration)
 
     @classmethod
     def load(cls, path) -> Experiment:

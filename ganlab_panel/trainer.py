@@ -38,6 +38,7 @@ class Trainer:
             self.config.update(settings)
         self.history = History(history_capacity)
         self.engine = None
+        self._restoring = None  # (weights, iteration) while load() applies a checkpoint's settings
         self.reset()
         self.config.param.watch(self._on_change, list(EFFECTS))
 
@@ -72,9 +73,24 @@ class Trainer:
     def _on_change(self, *events) -> None:
         effects = {EFFECTS[e.name] for e in events}
         if Effect.REBUILD in effects:
-            self.reset()
+            if self._restoring is not None:  # inside load(): rebuild once, straight onto the saved weights
+                self.load_state(*self._restoring)
+                self._restoring = None
+            else:
+                self.reset()
         elif Effect.LIVE in effects:
             self.engine.set_hyper(Hyper.from_config(self.config))
+
+    def load(self, settings: dict, weights, iteration: int = 0) -> None:
+        """Adopt saved settings, weights and iteration (a checkpoint's), rebuilding the networks once.
+        Watchers of the configuration that run after the trainer's already see the loaded state."""
+        self._restoring = (weights, iteration)
+        try:
+            self.config.update(settings)
+        finally:
+            restoring, self._restoring = self._restoring, None
+        if restoring is not None:  # the settings rebuilt nothing: restore now
+            self.load_state(*restoring)
 
     def load_state(self, weights, iteration: int = 0) -> None:
         """Restore trained weights and the iteration count (the configuration must already match)."""
@@ -141,9 +157,8 @@ class Trainer:
         try:
             for done in range(1, iterations + 1):
                 self.iterate()
-                if done % WEIGHT_CHECK_EVERY == 0:
+                if done % WEIGHT_CHECK_EVERY == 0 or done == iterations:
                     self._check_weights()
-            self._check_weights()
         except Diverged:
             pass
         return self.iteration - start
