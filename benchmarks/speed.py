@@ -1,28 +1,101 @@
-"""Training speed and frame cost at GAN Lab's default configuration.
+"""Training speed of both engines, side by side, and frame cost at GAN Lab's default configuration.
 
     python benchmarks/speed.py [--iterations 2000] [--repeats 5]
 
-Prints iterations/s (median over repeats) of the torch engine with 1 and 2 threads (the engine uses the
-faster; see THREADS in engines/torch_engine.py) and the median cost of one Trainer.frame().
-Targets (issue 2): >= 1,000 iterations/s on one thread, < 5 ms per frame. The machine's speed drifts
-(shared cores), so a minimal torch loop for the same iteration is timed alongside as a reference.
+Prints iterations/s (median over repeats) of the NumPy and torch engines on one thread (torch on 2 as
+well: see THREADS in engines/torch_engine.py), then of both on larger networks, where 'auto' switches
+to torch (NUMPY_FASTER_UP_TO in engines/base.py), and the median cost of one Trainer.frame() for each.
+Targets: >= 3,500 iterations/s for NumPy (issue 4) and >= 1,000 for torch (issue 2) on one thread,
+< 5 ms per frame. The machine's speed drifts (shared cores), so plain numpy and torch loops for the
+same iteration are timed alongside as references.
+
+NumPy's BLAS gets one thread the only way it can, before numpy is first imported (OPENBLAS_NUM_THREADS
+below). At GAN Lab's default sizes it makes no measurable difference; at 50-100 neurons on this 2-core
+shared machine a second BLAS thread made NumPy up to 3x slower, and far worse at moments when the other
+core was busy.
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
+import os
 
-from ganlab_panel.trainer import Trainer
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from ganlab_panel.engines.base import Architecture, resolve_engine  # noqa: E402
+from ganlab_panel.trainer import Trainer  # noqa: E402
+
+LARGER = {  # (hidden layers, neurons) of both networks
+    "3 hidden layers x 30 neurons": (3, 30),
+    "1 hidden layer x 100 neurons": (1, 100),
+    "5 hidden layers x 100 neurons": (5, 100),
+}
 
 
 def iterations_per_second(trainer: Trainer, iterations: int, repeats: int) -> list[float]:
-    trainer.train(200)  # warm up caches and allocators
+    trainer.train(min(200, iterations))  # warm up caches and allocators
     rates = []
     for _ in range(repeats):
         start = time.perf_counter()
         trainer.train(iterations)
+        rates.append(iterations / (time.perf_counter() - start))
+    return rates
+
+
+def minimal_numpy_rate(iterations: int, repeats: int) -> list[float]:
+    """A reference on this machine, now: the same iteration as a plain hand-written numpy loop (samples
+    as rows, `x @ W + b`, SGD, log loss; no data handling, no loss reported). The engine's layouts
+    (engines/numpy_engine.py) need fewer and cheaper calls than this straightforward version."""
+    rng = np.random.default_rng(0)
+
+    def layers(sizes):
+        pairs = zip(sizes[:-1], sizes[1:], strict=True)
+        return [a for i, o in pairs for a in (rng.normal(0, 0.5, (i, o)), np.zeros(o))]
+
+    def forward(params, x):
+        inputs = []
+        for i in range(0, len(params), 2):
+            inputs.append(x)
+            x = x @ params[i] + params[i + 1]
+            x = np.maximum(x, 0) if i < len(params) - 2 else x
+        return x, inputs
+
+    def backward(params, inputs, grad, update=True):
+        """The gradient at the input; SGD on the way if `update` (G's step goes through D, unchanged)."""
+        for i in range(len(params) - 2, -1, -2):
+            x = inputs[i // 2]
+            grad_in = grad @ params[i].T if i or not update else None
+            if update:
+                params[i] -= 0.1 * (x.T @ grad)
+                params[i + 1] -= 0.1 * grad.sum(0)
+            grad = grad_in * (x > 0) if i else grad_in
+        return grad
+
+    g, d = layers([2, 8, 8, 2]), layers([2, 8, 8, 1])
+    real, noise = rng.random((150, 2)), rng.random((150, 2))
+    sign = np.concatenate([-np.ones(150), np.ones(150)])[:, None]  # d(-log D(x)) and d(-log(1 - D(G(z))))
+
+    def iteration():
+        for _ in range(2):
+            logits, inputs = forward(d, np.concatenate([real, np.tanh(forward(g, noise)[0])]))
+            backward(d, inputs, 1 / (1 + np.exp(-sign * logits)) * sign / 150)
+        fake_pre, g_inputs = forward(g, noise)
+        fake = np.tanh(fake_pre)
+        logits, d_inputs = forward(d, fake)
+        fake_grad = backward(d, d_inputs, -1 / (1 + np.exp(logits)) / 150, update=False)
+        backward(g, g_inputs, fake_grad * (1 - fake * fake))
+
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(iterations):
+            iteration()
         rates.append(iterations / (time.perf_counter() - start))
     return rates
 
@@ -77,30 +150,55 @@ def frame_milliseconds(trainer: Trainer, repeats: int = 200) -> list[float]:
     return costs
 
 
+def row(name: str, threads: int, rates: list[float], note: str = "") -> None:
+    print(f"{name:<22}{threads:>8}{statistics.median(rates):>14.0f}{min(rates):>10.0f}{max(rates):>10.0f}{note}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
+    n, repeats = args.iterations, args.repeats
 
     import torch
 
     from ganlab_panel.engines import torch_engine
 
+    blas = os.environ["OPENBLAS_NUM_THREADS"]
     print("GAN Lab default configuration: batch 150, kD 2, kG 1, 1 hidden layer x 8 neurons, SGD, log loss")
     print(f"{'engine':<22}{'threads':>8}{'median it/s':>14}{'min':>10}{'max':>10}")
+    row("numpy", 1, iterations_per_second(Trainer(engine="numpy"), n, repeats), f"   (BLAS threads: {blas})")
     for threads in (1, 2):
         torch_engine.THREADS = threads
         trainer = Trainer(engine="torch")
         assert torch.get_num_threads() == threads
-        rates = iterations_per_second(trainer, args.iterations, args.repeats)
-        print(f"{'torch':<22}{threads:>8}{statistics.median(rates):>14.0f}{min(rates):>10.0f}{max(rates):>10.0f}")
+        row("torch", threads, iterations_per_second(trainer, n, repeats))
     torch_engine.THREADS = 1
     torch.set_num_threads(1)
-    reference = statistics.median(minimal_torch_rate(args.iterations, args.repeats))
-    print(f"{'minimal torch loop':<22}{1:>8}{reference:>14.0f}   (reference: this machine's speed right now)")
-    costs = frame_milliseconds(Trainer(engine="torch"))
-    print(f"frame(): median {statistics.median(costs):.2f} ms, p90 {sorted(costs)[int(0.9 * len(costs))]:.2f} ms")
+    note = "   (reference: this machine's speed right now)"
+    row("minimal numpy loop", 1, minimal_numpy_rate(n, repeats), note)
+    row("minimal torch loop", 1, minimal_torch_rate(n, repeats), note)
+
+    print("\nLarger networks, both engines on one thread (same batch and steps):")
+    print(f"{'networks':<32}{'multiply-adds':>14}{'numpy it/s':>12}{'torch it/s':>12}{'auto picks':>12}")
+    for name, (layers, neurons) in LARGER.items():
+        settings = dict(generator_layers=layers, generator_neurons=neurons)
+        settings.update(discriminator_layers=layers, discriminator_neurons=neurons)
+        architecture = Architecture(2, layers, neurons, layers, neurons)
+        count = max(20, n * 184 // architecture.multiply_adds)  # about as long as a default run
+        rates = {
+            engine: statistics.median(iterations_per_second(Trainer(engine=engine, **settings), count, repeats))
+            for engine in ("numpy", "torch")
+        }
+        pick = resolve_engine("auto", architecture)
+        print(f"{name:<32}{architecture.multiply_adds:>14,}{rates['numpy']:>12.0f}{rates['torch']:>12.0f}{pick:>12}")
+
+    print()
+    for engine in ("numpy", "torch"):
+        costs = frame_milliseconds(Trainer(engine=engine))
+        median, p90 = statistics.median(costs), sorted(costs)[int(0.9 * len(costs))]
+        print(f"frame() with {engine:<6}: median {median:.2f} ms, p90 {p90:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import numpy as np
 import param
 
 from .distributions import REGISTRY, validate_points
+from .engines.base import TORCH_MISSING, torch_available
 
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 """GAN Lab's menu of learning rates; any positive value is accepted."""
@@ -82,8 +83,12 @@ class GanConfig(param.Parameterized):
     k_generator = StepCount(default=1, partner="k_discriminator", doc="Generator steps per iteration (kG).")
     batch_size = param.Integer(default=150, bounds=(1, 2000), doc="Samples per training batch.")
     seed = param.Integer(default=0, bounds=(0, 2**31 - 1), doc="Random seed for weights, data and noise.")
-    engine = param.Selector(default="auto", objects=["auto", "torch"], doc="Training engine.")
-    device = param.String(default="cpu", doc="Torch device, e.g. 'cpu' or 'cuda'.")
+    engine = param.Selector(
+        default="auto",
+        objects=["auto", "torch", "numpy"],
+        doc="Training engine: torch, NumPy, or auto (the faster for these networks, NumPy at GAN Lab's sizes).",
+    )
+    device = param.String(default="cpu", doc="Torch device, e.g. 'cpu' or 'cuda' (the NumPy engine runs on the CPU).")
     heatmap_resolution = param.Integer(default=30, bounds=(2, 200), doc="Cells per side of the discriminator heatmap.")
 
     @param.depends("points", watch=True, on_init=True)
@@ -207,6 +212,11 @@ def check(values: dict, current: GanConfig | None = None) -> dict:
     merged = {**{k: getattr(base, k) for k in ("k_discriminator", "k_generator")}, **checked}
     if merged["k_discriminator"] == 0 and merged["k_generator"] == 0:
         raise ValueError("k_discriminator and k_generator cannot both be 0: an iteration needs a step")
+    if checked.get("engine") == "torch" and not torch_available():
+        raise ValueError(f"engine: {TORCH_MISSING}")
+    engine, device = (checked.get(k, getattr(base, k)) for k in ("engine", "device"))
+    if engine == "numpy" and device != "cpu":
+        raise ValueError(f"engine 'numpy' runs on the CPU only, not on device {device!r}: choose engine 'torch'")
     return checked
 
 

@@ -58,8 +58,12 @@ def generator_loss_gradient(kind: str, fake_logits, ops):
     raise ValueError(f"unknown loss {kind!r}; choose one of: {', '.join(LOSSES)}")
 
 
+def _np_mean(x):
+    return np.add.reduce(x) / len(x)  # np.mean's sum and division without its Python wrapper (3x the cost here)
+
+
 def _np_sigmoid(x):
     return 0.5 * (1 + np.tanh(0.5 * x))
 
 
-NUMPY_OPS = SimpleNamespace(mean=np.mean, sigmoid=_np_sigmoid, log_sigmoid=lambda x: -np.logaddexp(0, -x))
+NUMPY_OPS = SimpleNamespace(mean=_np_mean, sigmoid=_np_sigmoid, log_sigmoid=lambda x: -np.logaddexp(0, -x))

@@ -171,7 +171,9 @@ def _same_tensors(a, b):
 
 
 def test_learning_rate_change_keeps_adams_moments():
-    trainer = Trainer(generator_optimizer="adam", discriminator_optimizer="adam", generator_learning_rate=0.01)
+    trainer = Trainer(
+        engine="torch", generator_optimizer="adam", discriminator_optimizer="adam", generator_learning_rate=0.01
+    )
     trainer.train(5)
     for net in ("generator", "discriminator"):
         optimizer, t, m, v = _adam_state(trainer, net)
@@ -187,7 +189,7 @@ def test_learning_rate_change_keeps_adams_moments():
 
 
 def test_optimizer_kind_change_resets_only_that_optimizer():
-    trainer = Trainer(generator_optimizer="adam", discriminator_optimizer="adam")
+    trainer = Trainer(engine="torch", generator_optimizer="adam", discriminator_optimizer="adam")
     trainer.train(3)
     _, g_t, g_m, _ = _adam_state(trainer, "generator")
     trainer.config.discriminator_optimizer = "sgd"

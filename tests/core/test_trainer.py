@@ -166,6 +166,17 @@ def test_frame_shapes_and_ranges():
     assert frame.generator_loss == trainer.generator_loss
 
 
+def test_a_frame_without_metrics_skips_them_and_their_history():
+    trainer = Trainer()
+    trainer.train(5)
+    trainer.frame()
+    trainer.train(5)
+    frame = trainer.frame(with_metrics=False)
+    assert frame.metrics == {} and frame.iteration == 10
+    assert list(trainer.history.series("kl")[0]) == [5]
+    assert trainer.frame().metrics == trainer.metrics()
+
+
 def test_frame_arrays_mean_what_the_views_assume():
     trainer = Trainer(heatmap_resolution=12)
     trainer.train(10)
