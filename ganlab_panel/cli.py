@@ -1,8 +1,9 @@
-"""The `ganlab-panel` command: serve the app, train headless, list distributions.
+"""The `ganlab-panel` command: serve the app, train headless, list distributions, build the standalone page.
 
 ganlab-panel serve [--port 5006] [--show]
 ganlab-panel train --distribution ring --iterations 3000 --seed 0 --save ring.npz --set batch_size=200
 ganlab-panel distributions
+ganlab-panel convert [--out dist/standalone]
 """
 
 from __future__ import annotations
@@ -94,7 +95,19 @@ def _parser() -> Parser:
     listing = commands.add_parser("distributions", help="list the distributions")
     listing.set_defaults(run=_distributions)
 
-    convert = commands.add_parser("convert", help="build a standalone (browser-only) app: not available yet")
+    convert = commands.add_parser(
+        "convert",
+        help="build the standalone page (static files, the app runs in the browser)",
+        description="Build the package wheel and convert the app with `panel convert --to pyodide-worker` "
+        "into a folder of static files; serve it with any web server, e.g. `python -m http.server`.",
+    )
+    convert.add_argument(
+        "--out",
+        type=Path,
+        default=Path("dist/standalone"),
+        metavar="DIR",
+        help="folder to write to (default %(default)s)",
+    )
     convert.set_defaults(run=_convert)
     return parser
 
@@ -207,11 +220,20 @@ def _serve(args, extra) -> int:
 
 
 def _convert(args, extra) -> int:
-    print(
-        "ganlab-panel: the standalone (browser-only) build is not available yet; use `ganlab-panel serve`",
-        file=sys.stderr,
-    )
-    return 2
+    from . import standalone
+
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out must be a folder, but {args.out} is a file")
+    try:
+        site = standalone.build(args.out, log=lambda line: print(line, file=sys.stderr))
+    except standalone.BuildError as error:
+        print(f"ganlab-panel: {error}", file=sys.stderr)
+        return 1
+    files = ", ".join(p.name for p in (site.page, site.worker, site.resources, site.wheel))
+    print(f"standalone site written to {site.folder} ({files})")
+    print(f"serve it:  python -m http.server --directory {site.folder} 8000")
+    print("then open: http://localhost:8000/  (the first load fetches Pyodide and packages from CDNs)")
+    return 0
 
 
 # -- progress ----------------------------------------------------------------------------------------

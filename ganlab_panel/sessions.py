@@ -20,14 +20,17 @@ def quiet_closed_socket_writes() -> None:
     never retrieved' with a traceback (holoviz/panel#3113). That failure is expected and harmless here, so
     it becomes one debug line; every other unhandled exception still reaches the previous handler."""
     try:
+        from tornado.iostream import StreamClosedError
+        from tornado.websocket import WebSocketClosedError
+    except ImportError:  # no Bokeh server, hence no sockets: the standalone page in Pyodide has no tornado
+        return
+    try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return
     previous = loop.get_exception_handler()
     if getattr(previous, "quiets_closed_sockets", False):
         return
-    from tornado.iostream import StreamClosedError
-    from tornado.websocket import WebSocketClosedError
 
     def handler(loop, context):
         if isinstance(context.get("exception"), (WebSocketClosedError, StreamClosedError)):

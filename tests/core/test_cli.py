@@ -110,11 +110,6 @@ def test_python_dash_m_runs_the_command_line_without_tracebacks():
     ]
 
 
-def test_convert_says_it_is_not_available_yet(capsys):
-    assert cli.main(["convert"]) == 2
-    assert "not available yet" in capsys.readouterr().err
-
-
 def test_serve_runs_panel_serve_on_the_app_with_short_session_lifetimes(monkeypatch):
     launched = {}
 

@@ -1,0 +1,12 @@
+"""The app as the standalone page runs it: `ganlab-panel convert` hands this file to `panel convert`.
+
+In the browser it runs in Pyodide, which has numpy but no torch, so it trains with the NumPy engine. It
+imports nothing but ganlab_panel (absolute imports): `panel convert` cannot follow relative imports,
+and the package reaches the page as a wheel.
+"""
+
+from ganlab_panel.app import GanLab
+from ganlab_panel.config import GanConfig
+
+app = GanLab(GanConfig(engine="numpy"))
+app.servable(title="GAN Lab (Panel)")
