@@ -105,16 +105,19 @@ def main() -> None:
     server.stop()
 
     frames, wall = max(result["frames"], 1), result["wall"]
-    per_frame = [c[3] * 1e3 for c in costs]
-    wall_per_frame = [(c[1] + c[2]) * 1e3 for c in costs]
-    training = sum(c[0] for c in costs)
+    cpu_per_frame = [(c.frame_cpu_s + c.show_cpu_s) * 1e3 for c in costs]
+    training = sum(c.train_s for c in costs)
+
+    def median_ms(values) -> float:
+        return statistics.median(values) * 1e3
+
     print(f"window {wall:.1f} s at default settings: {result['frames']} frames drawn, {len(costs)} sent")
     print(f"frames/s in the browser:            {frames / wall:8.1f}    (target >= 20)")
-    print(f"server CPU ms per frame:            {statistics.median(per_frame):8.2f}    (target <= 3), "
-          f"p90 {sorted(per_frame)[int(0.9 * len(per_frame))]:.2f}")  # fmt: skip
-    print(f"  wall ms per frame:                {statistics.median(wall_per_frame):8.2f}")
-    print(f"  trainer.frame() median:           {statistics.median(c[1] for c in costs) * 1e3:8.2f} ms")
-    print(f"  view updates + serialisation:     {statistics.median(c[2] for c in costs) * 1e3:8.2f} ms")
+    print(f"server CPU ms per frame:            {statistics.median(cpu_per_frame):8.2f}    (target <= 3), "
+          f"p90 {sorted(cpu_per_frame)[int(0.9 * len(cpu_per_frame))]:.2f}")  # fmt: skip
+    print(f"  trainer.frame() CPU:              {median_ms(c.frame_cpu_s for c in costs):8.2f} ms")
+    print(f"  views, serialisation, writes CPU: {median_ms(c.show_cpu_s for c in costs):8.2f} ms")
+    print(f"  wall ms per frame:                {median_ms(c.frame_s + c.show_s for c in costs):8.2f}")
     print(f"server CPU share spent training:    {training / cpu * 100:8.0f} %")
     print(f"bytes per frame (websocket):        {result['bytes'] / frames / 1024:8.1f} KB (target <= 40)")
     print(f"iterations/s:                       {iterations / wall:8.0f}    (target >= 500)")

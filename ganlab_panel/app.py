@@ -15,9 +15,11 @@ import logging
 import math
 import time
 from collections import deque
+from typing import NamedTuple
 
 import panel as pn
 import param
+from bokeh.models import Div
 
 from ganlab_panel import checkpoints, distributions, presets
 from ganlab_panel.config import EFFECTS, Effect, GanConfig
@@ -28,9 +30,10 @@ from ganlab_panel.trainer import Diverged, Trainer
 from ganlab_panel.views.charts import ChartsView
 from ganlab_panel.views.distribution_picker import DistributionPicker
 from ganlab_panel.views.drawing import DrawingSurface
+from ganlab_panel.views.frame_channel import FrameChannel
 from ganlab_panel.views.layered import LayeredView
 from ganlab_panel.views.overview import OverviewView
-from ganlab_panel.views.page_hooks import FrameClock, SpaceKey
+from ganlab_panel.views.page_hooks import SpaceKey
 from ganlab_panel.views.page_layout import page
 from ganlab_panel.views.settings import SETTING_GROUPS, rate_options, setting_widget
 
@@ -50,10 +53,26 @@ PHASE_SECONDS = 0.6
 """While playing normally, the overview alternates its highlighted phase this often."""
 LONELY_SESSION_S = 10.0
 """A server session that never got a browser connection for this long is treated as gone."""
-FRAMES_IN_FLIGHT = 2
+METRICS_PERIOD_S = 0.25
+"""While playing, KL and JS (half a snapshot's cost) are computed for a frame at most this often."""
+OVERVIEW_EVERY = 2
+"""While playing, the overview's small live plots are redrawn every this many frames: its canvas is the
+costliest to paint (headless Chromium: 20-22 frames/s with it at every frame, 24 without it)."""
+FRAMES_IN_FLIGHT = 3
 """Frames sent but not yet painted by the browser beyond which drawing pauses (training goes on)."""
 FRAME_WAIT_S = 1.0
 """Send a frame anyway after this long without an acknowledgement (one may have been lost)."""
+
+
+class TickCost(NamedTuple):
+    """What one drawn tick cost: wall seconds training, making the frame and showing it (views, Bokeh's
+    serialisation and websocket writes), then the frame's and the showing's CPU seconds."""
+
+    train_s: float
+    frame_s: float
+    show_s: float
+    frame_cpu_s: float
+    show_cpu_s: float
 
 
 class GanLab(pn.viewable.Viewer):
@@ -79,8 +98,9 @@ class GanLab(pn.viewable.Viewer):
         self._rate_mark = (time.monotonic(), self.trainer.iteration)
         self._phase_mark = (time.monotonic(), "discriminator")
         self._notice_until = math.inf
-        # per drawn tick, for measurement: (train, frame, views) wall seconds, then drawing's CPU seconds
-        self.costs = deque(maxlen=500)
+        self._metrics_at = -math.inf
+        self._frames_shown = 0
+        self.costs: deque[TickCost] = deque(maxlen=500)  # the latest drawn ticks, for benchmarks/frames.py
         self.frame: Frame | None = None
 
         self._build_widgets()
@@ -185,11 +205,15 @@ class GanLab(pn.viewable.Viewer):
             self._fit(done, trained - start, 0.0)
             return
         cpu = time.thread_time()
-        frame = self.trainer.frame()
-        framed = time.perf_counter()
+        with_metrics = time.monotonic() - self._metrics_at >= METRICS_PERIOD_S
+        frame = self.trainer.frame(with_metrics)
+        if with_metrics:
+            self._metrics_at = time.monotonic()
+        framed, framed_cpu = time.perf_counter(), time.thread_time()
         self._show(frame, phase=self._alternating_phase())
         drawn = time.perf_counter()
-        self.costs.append((trained - start, framed - trained, drawn - framed, time.thread_time() - cpu))
+        shown_cpu = time.thread_time() - framed_cpu
+        self.costs.append(TickCost(trained - start, framed - trained, drawn - framed, framed_cpu - cpu, shown_cpu))
         self._fit(done, trained - start, drawn - trained)
         if self.trainer.diverged:
             self.pause()
@@ -199,8 +223,7 @@ class GanLab(pn.viewable.Viewer):
         notebook has no acknowledging page, and its comm does not queue the same way)."""
         if self._doc is None or self._doc.session_context is None:
             return False
-        waiting = self.frame_clock.sent - self.frame_clock.drawn
-        return waiting >= FRAMES_IN_FLIGHT and time.monotonic() - self._sent_at < FRAME_WAIT_S
+        return self.channel.in_flight >= FRAMES_IN_FLIGHT and time.monotonic() - self._sent_at < FRAME_WAIT_S
 
     def _fit(self, done: int, training: float, drawing: float) -> None:
         """Adapt iterations per tick so that a tick (training plus drawing) fits in the period; when drawing
@@ -259,16 +282,20 @@ class GanLab(pn.viewable.Viewer):
         """Every view draws `frame`, inside one document hold so the browser gets one message."""
         self.frame = frame
         with pn.io.hold():
+            self.channel.packing = self.playing and not self.slow_motion
+            self._frames_shown += 1
             for view in self._views:
-                view.update(frame)
+                if view is not self.overview or not self.channel.packing or self._frames_shown % OVERVIEW_EVERY == 0:
+                    view.update(frame)
             if substep is not None:
                 self.overview.set_phase(substep.phase, substep)
                 self.caption.object = f"<b>{substep.label}</b>: {substep.caption}"
             elif phase is not None:
                 self.overview.set_phase(phase, None)
-            self.counter.value = (
+            self.channel.set_text(
+                self.counter,
                 f"Iteration {frame.iteration} (discriminator steps {frame.discriminator_steps}, "
-                f"generator steps {frame.generator_steps})"
+                f"generator steps {frame.generator_steps})",
             )
             self._update_rate()
             if time.monotonic() > self._notice_until:
@@ -278,18 +305,18 @@ class GanLab(pn.viewable.Viewer):
                 self._show_divergence()
             elif self.divergence.visible:
                 self.divergence.visible = False
-            self.frame_clock.sent += 1
+            self.channel.flush()
         self._sent_at = time.monotonic()
 
     def _update_rate(self) -> None:
         now = time.monotonic()
         since, iteration = self._rate_mark
         if not self.playing or self.slow_motion:
-            self.rate.value = "slow motion" if self.playing else "paused"
+            self.channel.set_text(self.rate, "slow motion" if self.playing else "paused")
             self._rate_mark = (now, self.trainer.iteration)
         elif now - since >= RATE_WINDOW_S:
             per_second = (self.trainer.iteration - iteration) / (now - since)
-            self.rate.value = f"{per_second:,.0f} iterations/s"
+            self.channel.set_text(self.rate, f"{per_second:,.0f} iterations/s")
             self._rate_mark = (now, self.trainer.iteration)
 
     def _show_divergence(self) -> None:
@@ -319,6 +346,12 @@ class GanLab(pn.viewable.Viewer):
             self._callback.start()
         elif not self.playing and self._callback.running:
             self._callback.stop()
+        if not self.playing:
+            with pn.io.hold():  # the models catch up with what the browser was shown
+                self.channel.packing = False
+                self.channel.commit()
+                if self.frame is not None:
+                    self.overview.update(self.frame)  # it may be a frame behind
         if not self.playing and not self.slow_motion:
             self.overview.set_phase(None)  # nothing is being trained
         self._update_rate()
@@ -422,10 +455,11 @@ class GanLab(pn.viewable.Viewer):
         self.speed_slider = pn.widgets.IntSlider.from_param(
             self.param.iterations_per_frame, label="Iterations per frame", start=1, end=200, width=180
         )
-        # StaticText: a third of an HTML pane's cost per update, and the counter changes every frame
-        self.counter = pn.widgets.StaticText(value="Iteration 0", css_classes=["iteration-counter"], margin=(12, 10))
-        self.rate = pn.widgets.StaticText(value="paused", css_classes=["iterations-per-second"], margin=(12, 10))
-        self.frame_clock = FrameClock(width=0, height=0, margin=0)
+        # Bokeh Divs rather than Panel widgets: the counter changes every frame, and the frame channel
+        # ships a Div's text with the frame's data (a Panel widget update cost ~1 ms of server CPU);
+        # fixed widths, because the text is written into the page without a new layout
+        self.counter = Div(text="Iteration 0", css_classes=["iteration-counter"], width=440)
+        self.rate = Div(text="paused", css_classes=["iterations-per-second"], width=150)
         self._sent_at = 0.0
         self.space_key = SpaceKey(width=0, height=0, margin=0)
         self.space_key.param.watch(lambda _: self.toggle(), "presses")
@@ -460,9 +494,11 @@ class GanLab(pn.viewable.Viewer):
         self.picker.param.watch(self._on_distribution, "value")
         self.drawing = DrawingSurface(on_apply=self.apply_drawing)
         self._drawing_box = pn.Column(self.drawing, visible=self.config.distribution == "drawing")
-        self.overview = OverviewView()
-        self.layered = LayeredView()
-        self.charts = ChartsView()
+        self.channel = FrameChannel()
+        self.overview = OverviewView(channel=self.channel)
+        self.layered = LayeredView(channel=self.channel)
+        self.charts = ChartsView(channel=self.channel)
+        self.channel.attach(self.layered.figure)
         self._views = (self.overview, self.layered, self.charts, self.drawing)
 
     def __panel__(self):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import panel as pn
 import param
 from bokeh.models import ColumnDataSource
 from bokeh.plotting import figure
 
 from ..frame import Frame
+from .frame_channel import FrameChannel
 from .style import DISCRIMINATOR_COLOR, GENERATOR_COLOR
 
 KL_COLOR = "#d95f02"
@@ -53,8 +55,9 @@ class ChartsView(pn.viewable.Viewer):
     width = param.Integer(320, bounds=(100, None), constant=True)
     height = param.Integer(180, bounds=(80, None), constant=True)
 
-    def __init__(self, **params):
+    def __init__(self, channel: FrameChannel | None = None, **params):
         super().__init__(**params)
+        self.channel = channel or FrameChannel()
         self.loss_source = ColumnDataSource({name: [] for name in LOSS_COLUMNS})
         self.metric_source = ColumnDataSource({name: [] for name in METRIC_COLUMNS})
         self.loss_figure = _chart("Loss", self.width, self.height)
@@ -89,26 +92,25 @@ class ChartsView(pn.viewable.Viewer):
 
     def clear(self) -> None:
         """Forget every point (a new experiment)."""
-        self.loss_source.data = {name: [] for name in LOSS_COLUMNS}
-        self.metric_source.data = {name: [] for name in METRIC_COLUMNS}
+        empty = np.zeros(0, dtype=np.float32)
+        self.channel.send(self.loss_source, **dict.fromkeys(LOSS_COLUMNS, empty))
+        self.channel.send(self.metric_source, **dict.fromkeys(METRIC_COLUMNS, empty))
         self._last = None
 
     def update(self, frame: Frame) -> None:
-        """Append the frame's losses and divergences; a step counter going backwards means a reset."""
+        """Add a point for a frame that carries KL and JS (while playing, a few frames a second: a chart
+        redrawn at every frame cost the browser more than it showed); a step counter going backwards
+        means a reset."""
         position = (frame.iteration, frame.discriminator_steps + frame.generator_steps)
-        if self._last is not None:
-            if position == self._last:
-                return  # the same training state shown again (paused, or after divergence)
-            if position[0] < self._last[0] or position[1] < self._last[1]:
-                self.clear()
+        if self._last is not None and (position[0] < self._last[0] or position[1] < self._last[1]):
+            self.clear()
+        if not frame.metrics or position == self._last:
+            return  # no divergences in this frame, or the same training state again (paused, diverged)
         self._last = position
-        x = float(frame.iteration)
+        x = [float(frame.iteration)]
         losses = {"discriminator_loss": frame.discriminator_loss, "generator_loss": frame.generator_loss}
-        self.loss_source.stream(
-            {"iteration": [x], **{k: [_number(v)] for k, v in losses.items()}}, rollover=self.capacity
+        self.channel.stream(
+            self.loss_source, self.capacity, iteration=x, **{k: [_number(v)] for k, v in losses.items()}
         )
-        metrics = frame.metrics or {}
-        self.metric_source.stream(
-            {"iteration": [x], "kl": [_number(metrics.get("kl"))], "js": [_number(metrics.get("js"))]},
-            rollover=self.capacity,
-        )
+        metrics = {k: [_number(frame.metrics.get(k))] for k in ("kl", "js")}
+        self.channel.stream(self.metric_source, self.capacity, iteration=x, **metrics)

@@ -9,6 +9,7 @@ from bokeh.core.property.vectorization import expr
 from bokeh.models import ColorBar, ColumnDataSource, CustomJSExpr, FixedTicker, LinearColorMapper
 
 from ..frame import Frame
+from .frame_channel import FrameChannel
 from .style import FAKE_COLOR, HEATMAP_PALETTE, REAL_COLOR, unit_square_figure
 
 MAX_ARROW = 0.2  # longest arrow drawn (unit-square length): a blown-up gradient must not cross the plot
@@ -73,13 +74,14 @@ class LayeredView(pn.viewable.Viewer):
     )
     size = param.Integer(400, bounds=(100, None), constant=True, doc="Side of the square plot in pixels")
 
-    def __init__(self, **params):
+    def __init__(self, channel: FrameChannel | None = None, **params):
         super().__init__(**params)
+        self.channel = channel or FrameChannel()
         self._frame: Frame | None = None
         self._shown_real: np.ndarray | None = None
         self.figure = fig = unit_square_figure(self.size)
         self.sources = {
-            "heatmap": ColumnDataSource({"image": [np.full((1, 1), 0.5)]}),
+            "heatmap": ColumnDataSource({"image": [np.full((1, 1), 0.5, dtype=np.float32)]}),
             "real": ColumnDataSource({"x": [], "y": []}),
             "gradients": ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": [], "angle": []}),
             "fake": ColumnDataSource({"x": [], "y": []}),
@@ -166,18 +168,18 @@ class LayeredView(pn.viewable.Viewer):
 
     # -- layers --------------------------------------------------------------------------------------
     def _draw_heatmap(self, frame: Frame) -> None:
-        self.sources["heatmap"].data = {"image": [np.asarray(frame.heatmap, dtype=np.float32)]}
+        self.channel.send(self.sources["heatmap"], image=[np.asarray(frame.heatmap, dtype=np.float32)])
 
     def _draw_real(self, frame: Frame) -> None:
         # The real samples shown stay the same for a whole experiment: skip resending them.
         if self._shown_real is not None and np.array_equal(self._shown_real, frame.real):
             return
         self._shown_real = frame.real
-        self.sources["real"].data = {"x": frame.real[:, 0], "y": frame.real[:, 1]}
+        self.channel.send(self.sources["real"], x=frame.real[:, 0], y=frame.real[:, 1])
 
     def _draw_fake(self, frame: Frame) -> None:
         fake = np.asarray(frame.fake, dtype=np.float32)
-        self.sources["fake"].data = {"x": fake[:, 0], "y": fake[:, 1]}
+        self.channel.send(self.sources["fake"], x=fake[:, 0], y=fake[:, 1])
 
     def _draw_gradients(self, frame: Frame) -> None:
         start = np.asarray(frame.fake, dtype=np.float32)
@@ -186,25 +188,27 @@ class LayeredView(pn.viewable.Viewer):
         too_long = length > MAX_ARROW
         arrow[too_long] *= (MAX_ARROW / length[too_long])[:, None]
         end = start + arrow
-        self.sources["gradients"].data = {
-            "x0": start[:, 0],
-            "y0": start[:, 1],
-            "x1": end[:, 0],
-            "y1": end[:, 1],
-            "angle": np.arctan2(arrow[:, 1], arrow[:, 0]) - np.pi / 2,  # a triangle marker points up at 0
-        }
+        self.channel.send(
+            self.sources["gradients"],
+            x0=start[:, 0],
+            y0=start[:, 1],
+            x1=end[:, 0],
+            y1=end[:, 1],
+            angle=np.arctan2(arrow[:, 1], arrow[:, 0]) - np.pi / 2,  # a triangle marker points up at 0
+        )
 
     def _draw_manifold(self, frame: Frame) -> None:
         manifold = np.asarray(frame.manifold, dtype=np.float32)
         if manifold.ndim == 2:  # 1D noise: a curve, no cells
-            self.sources["manifold"].data = {"cell_x": np.empty((0, 4)), "cell_y": np.empty((0, 4)), "alpha": []}
-            self.sources["manifold_grid"].data = {"x": manifold[:, 0], "y": manifold[:, 1]}
+            empty = np.empty((0, 4), dtype=np.float32)
+            self.channel.send(self.sources["manifold"], cell_x=empty, cell_y=empty, alpha=np.empty(0, np.float32))
+            self.channel.send(self.sources["manifold_grid"], x=manifold[:, 0], y=manifold[:, 1])
             return
         xs, ys = manifold_cells(manifold)
         alpha = cell_alpha(np.asarray(frame.manifold_stretch, dtype=np.float32).ravel())
-        self.sources["manifold"].data = {"cell_x": xs, "cell_y": ys, "alpha": alpha}
+        self.channel.send(self.sources["manifold"], cell_x=xs, cell_y=ys, alpha=alpha)
         lines = manifold_lines(manifold)
-        self.sources["manifold_grid"].data = {"x": lines[:, 0], "y": lines[:, 1]}
+        self.channel.send(self.sources["manifold_grid"], x=lines[:, 0], y=lines[:, 1])
 
     # -- toggles -------------------------------------------------------------------------------------
     def _set_visible(self, toggle: str) -> None:

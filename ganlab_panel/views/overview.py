@@ -18,6 +18,7 @@ from bokeh.transform import linear_cmap
 
 from ..frame import Frame
 from ..slow_motion import EDGES, PHASES, SubStep
+from .frame_channel import FrameChannel
 from .style import DISCRIMINATOR_COLOR, FAKE_COLOR, GENERATOR_COLOR, HEATMAP_PALETTE, REAL_COLOR
 
 WIDTH, HEIGHT = 900, 260
@@ -116,11 +117,13 @@ class OverviewView(pn.viewable.Viewer):
 
     phase = param.Selector(default=None, objects=[None, *PHASES], constant=True, doc="Highlighted phase.")
 
-    def __init__(self, **params):
+    def __init__(self, channel: FrameChannel | None = None, **params):
         super().__init__(**params)
+        self.channel = channel or FrameChannel()
         self.substep: SubStep | None = None
         self._manifold_index: dict[tuple, np.ndarray] = {}
         self._shown: dict[str, np.ndarray] = {}  # the rarely changing arrays last shipped
+        self._prediction_counts: dict[str, int] = {}
         self._marching = 0
         self.figure = self._build()
         self._pane = pn.pane.Bokeh(self.figure, sizing_mode="fixed")
@@ -140,9 +143,9 @@ class OverviewView(pn.viewable.Viewer):
             background_fill_color="#f7f7f7",
             border_fill_color="#f7f7f7",
             name="overview",
+            x_axis_type=None,
+            y_axis_type=None,
         )
-        fig.axis.visible = False
-        fig.grid.visible = False
 
         names = list(NODES)
         boxes = [NODES[n] for n in names]
@@ -273,7 +276,7 @@ class OverviewView(pn.viewable.Viewer):
 
         self.color_mapper = LinearColorMapper(palette=HEATMAP_PALETTE, low=0.0, high=1.0)
         left, bottom, width, height = _inner("discriminator")
-        self.sources["discriminator"] = ColumnDataSource({"image": [np.full((2, 2), 0.5)]})
+        self.sources["discriminator"] = ColumnDataSource({"image": [np.full((2, 2), 0.5, dtype=np.float32)]})
         fig.image(
             image="image",
             x=left,
@@ -420,17 +423,17 @@ class OverviewView(pn.viewable.Viewer):
         real_moved = self._set_if_changed("real", frame.real)
         self._set_points("fake", frame.fake)
         self._set_points("generator", self._manifold_path(frame.manifold))
-        self.sources["discriminator"].data = {"image": [np.asarray(frame.heatmap, dtype=np.float32)]}
+        self.channel.send(self.sources["discriminator"], image=[np.asarray(frame.heatmap, dtype=np.float32)])
         self._set_predictions("real-predictions", frame.real, frame.real_predictions, moved=real_moved)
         self._set_predictions("fake-predictions", frame.fake, frame.fake_predictions, moved=True)
         self._set_losses(frame.discriminator_loss, frame.generator_loss)
         # GAN Lab's "marching" dashes: every new frame shifts the dash pattern along each edge.
         self._marching = (self._marching - 3) % 11
-        self.edges.data["dash_offset"] = [self._marching] * len(EDGE_POINTS)
+        self.channel.send(self.edges, dash_offset=np.full(len(EDGE_POINTS), self._marching, dtype=np.float32))
 
     def _set_points(self, name: str, points: np.ndarray) -> None:
         x, y = _place(name, np.asarray(points, dtype=np.float32))
-        self.sources[name].data = {"x": x, "y": y}
+        self.channel.send(self.sources[name], x=x, y=y)
 
     def _set_if_changed(self, name: str, points: np.ndarray) -> bool:
         """Real samples and noise change only on a reset: skip shipping them again. Returns whether they moved."""
@@ -443,11 +446,12 @@ class OverviewView(pn.viewable.Viewer):
 
     def _set_predictions(self, name: str, points: np.ndarray, predictions: np.ndarray, moved: bool) -> None:
         source, p = self.sources[name], np.asarray(predictions, dtype=np.float32).ravel()
-        if not moved and len(source.data["p"]) == len(p):
-            source.data["p"] = p  # the samples did not move: ship only their colours
+        if not moved and self._prediction_counts.get(name) == len(p):
+            self.channel.send(source, p=p)  # the samples did not move: ship only their colours
             return
         x, y = _place(name, np.asarray(points, dtype=np.float32))
-        source.data = {"x": x, "y": y, "p": p}
+        self.channel.send(source, x=x, y=y, p=p)
+        self._prediction_counts[name] = len(p)
 
     def _noise_points(self, noise: np.ndarray) -> np.ndarray:
         noise = np.asarray(noise, dtype=np.float32)
@@ -473,9 +477,9 @@ class OverviewView(pn.viewable.Viewer):
         for name, loss in zip(LOSS_NODES, (discriminator_loss, generator_loss), strict=True):
             left, _, width, _, _ = NODES[name]
             start = left + 8
-            self.sources[name].data["right"] = [start + _loss_fraction(loss) * (width - 66)]
+            self.channel.send(self.sources[name], right=np.array([start + _loss_fraction(loss) * (width - 66)]))
             values.append(f"{loss:.3f}" if math.isfinite(loss) else "-")
-        self.sources["loss-values"].data["text"] = values
+        self.channel.send(self.sources["loss-values"], text=values)
 
     def __panel__(self):
         return self._pane

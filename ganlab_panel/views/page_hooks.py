@@ -1,4 +1,4 @@
-"""Invisible components that bring browser events to the server: the space bar and drawn frames."""
+"""An invisible component that brings a browser event to the server: the space bar."""
 
 from __future__ import annotations
 
@@ -38,18 +38,3 @@ class SpaceKey(pn.reactive.ReactiveHTML):
         document.removeEventListener('keyup', state.keyup);
         """,
     }
-
-
-class FrameClock(pn.reactive.ReactiveHTML):
-    """Echoes back the number of each frame once the browser has painted it.
-
-    The server compares `sent` with `drawn` and skips drawing while the page is behind, so frames never
-    queue up between server and browser (a queue makes Pause and every other click lag by seconds)."""
-
-    sent = param.Integer(default=0, doc="Frames the server has sent.")
-    drawn = param.Integer(default=0, doc="The latest frame the browser has painted.")
-
-    _template = '<div id="frame-clock" style="display: none"></div>'
-
-    # requestAnimationFrame: acknowledge after the frame's changes were applied and painted
-    _scripts = {"sent": "requestAnimationFrame(() => { data.drawn = data.sent })"}

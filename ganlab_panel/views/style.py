@@ -26,8 +26,8 @@ def unit_square_figure(size: int, **kwargs):
         min_border=4,
         background_fill_color="white",
         outline_line_color="#999999",
+        x_axis_type=None,  # no axes or grids at all: hidden ones would still be models sent with every frame
+        y_axis_type=None,
         **kwargs,
     )
-    fig.axis.visible = False
-    fig.grid.visible = False
     return fig

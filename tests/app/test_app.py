@@ -61,12 +61,12 @@ def test_app_and_views_never_import_torch():
 def test_opens_paused_at_iteration_zero_and_a_tick_trains_and_draws(app):
     assert not app.playing and not app.running
     assert app.play_button.label == "Play"
-    assert app.counter.value.startswith("Iteration 0 ")
+    assert app.counter.text.startswith("Iteration 0 ")
     app.iterations_per_frame = 3
     app.tick()
     assert app.trainer.iteration == 3
     assert app.frame.iteration == 3
-    assert app.counter.value == "Iteration 3 (discriminator steps 6, generator steps 3)"
+    assert app.counter.text == "Iteration 3 (discriminator steps 6, generator steps 3)"
     np.testing.assert_allclose(app.layered.sources["fake"].data["x"], app.frame.fake[:, 0])
 
 
@@ -99,7 +99,7 @@ def test_each_step_button_trains_only_its_network(app):
     click(app.step_buttons["Both"])
     k_d, k_g = app.config.k_discriminator, app.config.k_generator
     assert counts(app) == (1, 1 + k_d, 1 + k_g)
-    assert app.counter.value.startswith("Iteration 1 ")
+    assert app.counter.text.startswith("Iteration 1 ")
     assert not app.running, "a step does not start training"
 
 
@@ -126,7 +126,7 @@ def test_a_structural_setting_rebuilds_with_a_visible_cue(app):
     app._setting_widgets["generator_layers"].value = 2
     assert app.config.generator_layers == 2
     assert app.trainer.iteration == 0 and app.frame.iteration == 0
-    assert app.counter.value.startswith("Iteration 0 ")
+    assert app.counter.text.startswith("Iteration 0 ")
     assert app.notice.visible and "rebuilt" in app.notice.object
     assert len(app.trainer.engine.get_weights()["generator"]) == 4  # noise -> N -> N -> N -> 2
 
@@ -266,7 +266,7 @@ def test_slow_motion_walks_the_ten_substeps_and_updates_at_each_fifth(app):
         assert app.trainer.iteration == (1 if expected is SUBSTEPS[-1] else 0)
     assert seen[4] == (k_d, 0) and seen[9] == (0, k_g)
     assert all(g == (0, 0) for i, g in enumerate(seen) if i not in (4, 9))
-    assert app.counter.value.startswith("Iteration 1 ")
+    assert app.counter.text.startswith("Iteration 1 ")
 
     app.slow_toggle.value = False
     assert not app.caption.visible and app.overview.phase is None

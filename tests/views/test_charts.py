@@ -46,10 +46,20 @@ def test_nan_losses_before_the_first_step_are_kept_as_gaps(frames):
     assert math.isnan(losses[0]) and np.isfinite(losses[1])
 
 
-def test_missing_metrics_become_nan(frames):
+def test_missing_metric_values_become_nan(frames):
     view = ChartsView()
-    view.update(replace(frames[1], metrics={}))
-    assert math.isnan(column(view.metric_source, "kl")[0])
+    view.update(replace(frames[1], metrics={"kl": None, "js": "n/a"}))
+    assert math.isnan(column(view.metric_source, "kl")[0]) and math.isnan(column(view.metric_source, "js")[0])
+
+
+def test_a_frame_without_metrics_adds_no_point_but_a_reset_still_clears(frames):
+    view = ChartsView()
+    view.update(frames[1])
+    view.update(replace(frames[2], metrics={}))
+    assert list(column(view.loss_source, "iteration")) == [frames[1].iteration]
+    assert list(column(view.metric_source, "iteration")) == [frames[1].iteration]
+    view.update(replace(frames[0], metrics={}))
+    assert list(column(view.loss_source, "iteration")) == []
 
 
 def test_the_same_frame_twice_adds_no_point(frames):
