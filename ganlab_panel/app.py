@@ -82,6 +82,9 @@ class GanLab(pn.viewable.Viewer):
     playing = param.Boolean(default=False, doc="Whether training runs.")
     slow_motion = param.Boolean(default=False, doc="Walk through each iteration's ten sub-steps.")
     pace = param.Number(default=PACE_SECONDS, bounds=(0.1, 10), doc="Seconds per slow-motion sub-step.")
+    pretrained = param.Boolean(
+        default=True, doc="Open on the shipped model of the default distribution, as GAN Lab does (no config given)."
+    )
     iterations_per_frame = param.Integer(
         default=25, bounds=(1, 500), doc="Iterations trained between two frames (fewer if a tick runs late)."
     )
@@ -111,7 +114,10 @@ class GanLab(pn.viewable.Viewer):
             pn.state.on_session_destroyed(self._on_session_destroyed)
             quiet_closed_socket_writes()
         self.config.param.watch(self._on_config, list(EFFECTS))
-        self._show(self.trainer.frame())
+        if self.pretrained and config is None:
+            self.load_pretrained()  # GAN Lab opens on its gaussians model at iteration 1931
+        else:
+            self._show(self.trainer.frame())
 
     # -- public controls ---------------------------------------------------------------------------
     def play(self) -> None:

@@ -41,7 +41,7 @@ def click(button) -> None:
 
 @pytest.fixture
 def app():
-    lab = GanLab()
+    lab = GanLab(pretrained=False)
     yield lab
     lab.pause()
 
@@ -56,6 +56,21 @@ def test_app_and_views_never_import_torch():
             if isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
             assert not any(n.split(".")[0] == "torch" for n in names), f"{path.name} imports torch"
+
+
+def test_opens_on_the_pretrained_gaussians_model_as_gan_lab_does():
+    lab = GanLab()
+    checkpoint = checkpoints.load(checkpoints.pretrained_path("gaussians"))
+    assert lab.config.distribution == "gaussians" and lab.trainer.iteration == checkpoint.iteration == 1931
+    assert lab.counter.text == "Iteration 1931 (discriminator steps 0, generator steps 0)"
+    assert "Pretrained model loaded" in lab.notice.object and lab.notice.visible
+    for net in ("generator", "discriminator"):
+        for (w, b), (w0, b0) in zip(lab.trainer.engine.get_weights()[net], checkpoint.weights[net], strict=True):
+            np.testing.assert_allclose(w, w0, rtol=1e-6)
+            np.testing.assert_allclose(b, b0, rtol=1e-6, atol=1e-7)
+    # settings of one's own, or no pretrained model asked for: a fresh experiment
+    assert GanLab(GanConfig(distribution="ring")).trainer.iteration == 0
+    assert GanLab(pretrained=False).trainer.iteration == 0
 
 
 def test_opens_paused_at_iteration_zero_and_a_tick_trains_and_draws(app):
@@ -285,7 +300,7 @@ def test_slow_motion_plays_through_the_same_callback_at_its_pace(app):
 
 def test_a_closed_browser_tab_stops_training():
     session = SimpleNamespace(destroyed=False, connection_count=1)
-    lab = GanLab()
+    lab = GanLab(pretrained=False)
     lab._doc = SimpleNamespace(session_context=SimpleNamespace(session=session))
     lab.play()
     lab.tick()

@@ -168,6 +168,12 @@ class AppPage:
         return notice.locator("div").first.inner_text() if notice.is_visible() else ""
 
     # -- acting --------------------------------------------------------------------------------------
+    def reset(self) -> AppPage:
+        """Press Reset (the app opens on the pretrained model) and wait for iteration 0."""
+        self.button("Reset").click()
+        wait_until(lambda: self.counter() == (0, 0, 0), "Reset to bring the counter to iteration 0")
+        return self
+
     def button(self, label: str):
         return self.page.get_by_role("button", name=label, exact=True)
 
@@ -251,8 +257,8 @@ def open_tab(browser, server):
 
 @pytest.fixture
 def app(open_tab) -> AppPage:
-    """A fresh tab on the app (its own server session), paused at iteration 0."""
-    return open_tab()
+    """A fresh tab on the app (its own server session), reset: paused at iteration 0."""
+    return open_tab().reset()
 
 
 @pytest.fixture

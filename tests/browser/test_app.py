@@ -19,9 +19,10 @@ LAYER_TOGGLES = {  # checkbox label -> the layered view's renderer it shows
 }
 
 
-def test_loads_paused_at_iteration_zero_with_every_view_drawn(app):
+def test_opens_paused_on_the_pretrained_gaussians_model_with_every_view_drawn(open_tab):
     # console errors and server tracebacks fail the test in the fixture's teardown
-    assert app.counter() == (0, 0, 0)
+    app = open_tab()
+    assert app.counter() == (1931, 0, 0), "GAN Lab opens on its gaussians model at iteration 1931"
     assert app.button("Play").is_visible()
     assert app.rate() == "paused"
     assert len(app.samples("real-samples")) > 100

@@ -26,7 +26,7 @@ def server_cpu_seconds(server) -> float:
 
 
 def test_two_sessions_train_independently(open_tab):
-    first, second = open_tab(), open_tab()
+    first, second = open_tab().reset(), open_tab().reset()
     rate = ".setting-generator-learning-rate select"
     second_rate = second.page.locator(rate).input_value()
     first.page.locator(rate).select_option("0.03" if second_rate != "0.03" else "0.01")
@@ -47,7 +47,7 @@ def test_two_sessions_train_independently(open_tab):
 
 
 def test_closing_a_tab_stops_its_training_at_once(open_tab, server):
-    closing, staying = open_tab(), open_tab()
+    closing, staying = open_tab().reset(), open_tab().reset()
     start = len(server.log())
     closing.play()
     closing.wait_for_iteration(10)
