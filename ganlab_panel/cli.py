@@ -207,6 +207,9 @@ def _serve(args, extra) -> int:
     env = dict(os.environ)
     root = str(APP.parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    # one BLAS thread per server: the NumPy engine's small products only lose from a second one, and
+    # sessions already share the cores (benchmarks/speed.py; engines/base.py NUMPY_FASTER_UP_TO)
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     print(f"serving GAN Lab on http://{args.address or 'localhost'}:{args.port}/app", file=sys.stderr)
     process = subprocess.Popen(command, env=env)
     # Stopping this command (e.g. a service manager's SIGTERM) must stop the server too, not orphan it.

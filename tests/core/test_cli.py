@@ -3,6 +3,7 @@ errors (exit status 2, never a traceback) for bad input."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -130,3 +131,4 @@ def test_serve_runs_panel_serve_on_the_app_with_short_session_lifetimes(monkeypa
     assert int(flags["--unused-session-lifetime"]) <= 1000 and int(flags["--check-unused-sessions"]) <= 1000
     assert "--show" in command and command[-2:] == ["--num-procs", "1"]  # unknown options pass through
     assert str(ROOT) in launched["env"]["PYTHONPATH"].split(":")  # the app can import an uninstalled package
+    assert launched["env"]["OPENBLAS_NUM_THREADS"] == "1" or "OPENBLAS_NUM_THREADS" in os.environ
