@@ -23,8 +23,9 @@ from bokeh.models import Div
 
 from ganlab_panel import checkpoints, distributions, presets
 from ganlab_panel.config import EFFECTS, Effect, GanConfig
+from ganlab_panel.csv_points import load_csv_points
 from ganlab_panel.frame import Frame
-from ganlab_panel.sessions import quiet_closed_socket_writes
+from ganlab_panel.sessions import playing_count, quiet_closed_socket_writes, set_playing
 from ganlab_panel.slow_motion import PACE_SECONDS, SlowMotion, SubStep
 from ganlab_panel.trainer import Diverged, Trainer
 from ganlab_panel.views.charts import ChartsView
@@ -62,6 +63,23 @@ FRAMES_IN_FLIGHT = 3
 """Frames sent but not yet painted by the browser beyond which drawing pauses (training goes on)."""
 FRAME_WAIT_S = 1.0
 """Send a frame anyway after this long without an acknowledgement (one may have been lost)."""
+FULL_RATE_SESSIONS = 3
+"""Sessions of one server that may play at once at the full frame rate; with more, each ticks less often
+(8 sessions: every 107 ms) so that they take turns on the server's one event loop rather than some starving."""
+SHARED_TICK_SHARE = 0.7
+"""While several sessions play, the part of the period that all their ticks together may take: the rest is
+left to Bokeh's and Panel's own work for each session (messages, frame acknowledgements, widget changes)."""
+
+
+def tick_period_ms(playing: int) -> int:
+    """The loop's period while `playing` sessions train in this process."""
+    return round(PERIOD_MS * max(1.0, playing / FULL_RATE_SESSIONS))
+
+
+def tick_budget(playing: int) -> float:
+    """Seconds one tick (training and drawing) may take while `playing` sessions train in this process."""
+    share = TICK_SHARE if playing <= 1 else SHARED_TICK_SHARE / playing
+    return tick_period_ms(playing) / 1000 * share
 
 
 class TickCost(NamedTuple):
@@ -102,6 +120,7 @@ class GanLab(pn.viewable.Viewer):
         self._phase_mark = (time.monotonic(), "discriminator")
         self._notice_until = math.inf
         self._metrics_at = -math.inf
+        self._following_config = False
         self._frames_shown = 0
         self.costs: deque[TickCost] = deque(maxlen=500)  # the latest drawn ticks, for benchmarks/frames.py
         self.frame: Frame | None = None
@@ -110,6 +129,9 @@ class GanLab(pn.viewable.Viewer):
         self._build_views()
         self._callback = pn.state.add_periodic_callback(self.tick, period=PERIOD_MS, start=False)
         self._callback.log = False  # one log line per tick would cost more than the tick's drawing
+        # nor mark the whole process busy at each tick: Panel's busy flag is shared by every session, and
+        # setting it twice per tick runs its watchers (~1 ms, a fifth of the server's time with 8 sessions)
+        self._callback._background = True
         if self._doc is not None and self._doc.session_context is not None:
             pn.state.on_session_destroyed(self._on_session_destroyed)
             quiet_closed_socket_writes()
@@ -176,6 +198,20 @@ class GanLab(pn.viewable.Viewer):
         self._notify(f"Pretrained model loaded: iteration {checkpoint.iteration}")
         self._show(self.trainer.frame())
 
+    def load_csv(self, data: bytes | str, filename: str | None = None) -> None:
+        """Learn the points of a CSV file (x, y columns, rescaled into the view); a bad file changes
+        nothing and the message names its bad lines."""
+        if not data:
+            return
+        name = f" {filename}" if filename else ""
+        try:
+            points = load_csv_points(data)
+            self.config.update({"distribution": "points", "points": points.tolist()})
+        except ValueError as error:
+            self._error(f"Not loaded{name}: {error}")
+            return
+        self._notify(f"Loaded {len(points):,} points from{name or ' the file'}: iteration 0")
+
     def apply_drawing(self, points) -> None:
         """Train on drawn points (the drawing surface's Apply; it shows a ValueError's message)."""
         self.config.update({"distribution": "drawing", "points": [[float(x), float(y)] for x, y in points]})
@@ -196,11 +232,19 @@ class GanLab(pn.viewable.Viewer):
             if self.slow_motion:
                 self._slow_tick()
             else:
-                self._train_and_draw()
+                self._shared_tick()
         except Exception as error:  # one traceback in the log, not one every 40 ms
             self.pause()
             _log.exception("training stopped by an unexpected error")
             self._error(f"Training stopped by an unexpected error: {error!r}")
+
+    def _shared_tick(self) -> None:
+        """Train and draw at this session's share of the process: with more sessions playing than
+        FULL_RATE_SESSIONS, each ticks less often, and each tick (tick_budget) is smaller while others play."""
+        period = tick_period_ms(playing_count())
+        if self._callback.period != period:
+            self._callback.period = period  # Panel restarts the callback at the new period
+        self._train_and_draw()
 
     def _train_and_draw(self) -> None:
         k = max(1, min(self.iterations_per_frame, self._fitted_iterations))
@@ -232,11 +276,11 @@ class GanLab(pn.viewable.Viewer):
         return self.channel.in_flight >= FRAMES_IN_FLIGHT and time.monotonic() - self._sent_at < FRAME_WAIT_S
 
     def _fit(self, done: int, training: float, drawing: float) -> None:
-        """Adapt iterations per tick so that a tick (training plus drawing) fits in the period; when drawing
+        """Adapt iterations per tick so that a tick (training plus drawing) fits its budget (tick_budget); when drawing
         alone overruns it (a busy machine), keep training at a floor and let the frame rate drop instead."""
         if done <= 0:
             return
-        room = PERIOD_MS / 1000 * TICK_SHARE - drawing
+        room = tick_budget(playing_count()) - drawing
         fitted = int(room * done / training) if training > 0 else self.iterations_per_frame
         floor = max(1, int(self.iterations_per_frame * MIN_TRAINING_SHARE))
         target = min(self.iterations_per_frame, max(floor, fitted))
@@ -344,6 +388,7 @@ class GanLab(pn.viewable.Viewer):
     # -- reacting to changes -----------------------------------------------------------------------
     @param.depends("playing", watch=True)
     def _on_playing(self) -> None:
+        set_playing(self, self.playing)
         self.play_button.label = "Pause" if self.playing else "Play"
         self.play_button.color = "warning" if self.playing else "primary"
         if self.playing and not self._callback.running:
@@ -386,7 +431,11 @@ class GanLab(pn.viewable.Viewer):
                 widget.value = event.new
         names = {e.name for e in events}
         if "distribution" in names and self.config.distribution in self.picker.param.value.objects:
-            self.picker.value = self.config.distribution
+            self._following_config = True  # the picker shows the change; it must not load a preset over it
+            try:
+                self.picker.value = self.config.distribution
+            finally:
+                self._following_config = False
         if any(EFFECTS[n] is Effect.REBUILD for n in names):
             self._slow.reset()
             self._notify("Networks rebuilt: iteration 0")  # a caller that loaded a model says so after
@@ -405,7 +454,8 @@ class GanLab(pn.viewable.Viewer):
     def _on_distribution(self, event) -> None:
         choice = event.new
         self._drawing_box.visible = choice == "drawing"
-        if choice == "drawing":
+        # points come with Apply or a file, never from a button alone; a change made in the settings keeps them
+        if choice in ("drawing", "points") or self._following_config:
             return
         settings = presets.preset(choice)
         unchanged = all(getattr(self.config, k) == v for k, v in settings.items())
@@ -431,9 +481,12 @@ class GanLab(pn.viewable.Viewer):
         return not self._seen_connection and time.monotonic() - self._created < LONELY_SESSION_S
 
     def _on_session_destroyed(self, session_context) -> None:
-        self.playing = False
+        # stop without redrawing: the session's models are being torn down (a view update fails on them)
         if self._callback.running:
             self._callback.stop()
+        set_playing(self, False)
+        with param.discard_events(self):
+            self.playing = False
 
     # -- layout ------------------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -482,6 +535,8 @@ class GanLab(pn.viewable.Viewer):
             sizing_mode="stretch_width",
             margin=(0, 10),
         )
+        self.csv_input = pn.widgets.FileInput(accept=".csv,.txt", css_classes=["load-csv"], width=230, margin=(5, 10))
+        self.csv_input.param.watch(lambda event: self.load_csv(event.new, self.csv_input.filename), "value")
         self.pretrained_button = pn.widgets.Button(
             label="Use pretrained model", css_classes=["use-pretrained"], width=200, margin=(40, 10, 5, 10)
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import zipfile
 import zlib
@@ -32,6 +33,8 @@ UNSAVED_SETTINGS = ("engine", "device", *(k for k, v in EFFECTS.items() if v is 
 """Where a model runs and how it is drawn, not what it is: not saved, and ignored in a file, so a model
 trained on a GPU loads on a laptop and loading a model keeps the viewer's display settings."""
 ARCHITECTURE_SETTINGS = tuple(Architecture.__dataclass_fields__)
+LATER_ARCHITECTURE_SETTINGS = ("pack",)
+"""Architecture settings newer than the first checkpoints: a file without one means its default (pack 1)."""
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 
 Weights = dict[str, list[tuple[np.ndarray, np.ndarray]]]
@@ -135,6 +138,8 @@ def _unpack(data: bytes) -> dict[str, np.ndarray]:
                 raise CheckpointError(f"checkpoint unpacks to more than {MAX_UNPACKED_BYTES:,} bytes")
             if any(not m.filename.endswith(".npy") for m in members):
                 raise CheckpointError("not a checkpoint: the archive holds files other than arrays")
+            for member in members:
+                _check_array_size(archive, member)
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             return {name: npz[name] for name in npz.files}
     except CheckpointError:
@@ -143,8 +148,24 @@ def _unpack(data: bytes) -> dict[str, np.ndarray]:
         if "allow_pickle" in str(error):
             raise CheckpointError("checkpoint holds a pickled object array, which is never loaded") from None
         raise CheckpointError(f"checkpoint is damaged or truncated: {error}") from None
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError) as error:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError, NotImplementedError, RuntimeError) as error:
+        # NotImplementedError: an unknown compression method; RuntimeError: an encrypted member
         raise CheckpointError(f"checkpoint is damaged or truncated: {error}") from None
+
+
+def _check_array_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    """np.load allocates an array as its header describes before reading its data: a header must not
+    claim more than its member holds (a few bytes could otherwise ask for terabytes)."""
+    with archive.open(member) as file:
+        version = np.lib.format.read_magic(file)
+        if version not in ((1, 0), (2, 0)):
+            raise CheckpointError(f"not a checkpoint: {member.filename} is an .npy of version {version}")
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read_header(file)
+    if dtype.hasobject:
+        raise CheckpointError("checkpoint holds a pickled object array, which is never loaded")
+    if math.prod(shape) * dtype.itemsize > member.file_size:
+        raise CheckpointError(f"checkpoint is damaged: {member.filename} claims more data than it holds")
 
 
 def _parse_config(entry: np.ndarray) -> dict:
@@ -154,7 +175,7 @@ def _parse_config(entry: np.ndarray) -> dict:
         )
     try:
         values = json.loads(str(entry))
-    except json.JSONDecodeError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: arrays nested thousands deep
         raise CheckpointError(f"checkpoint 'config' is not valid JSON: {error}") from None
     if not isinstance(values, dict):
         raise CheckpointError("checkpoint 'config' must be a JSON object of setting names to values")
@@ -164,7 +185,8 @@ def _parse_config(entry: np.ndarray) -> dict:
 def _check_config(values: dict) -> dict:
     """The settings completed with defaults (a file from an older version may lack newer ones)."""
     values = {k: v for k, v in values.items() if k not in UNSAVED_SETTINGS}
-    missing = [k for k in ("distribution", *ARCHITECTURE_SETTINGS) if k not in values]
+    required = [k for k in ARCHITECTURE_SETTINGS if k not in LATER_ARCHITECTURE_SETTINGS]
+    missing = [k for k in ("distribution", *required) if k not in values]
     if missing:
         raise CheckpointError(f"checkpoint settings lack {', '.join(missing)}")
     try:

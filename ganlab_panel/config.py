@@ -70,14 +70,22 @@ class GanConfig(param.Parameterized):
     generator_neurons = param.Integer(default=8, bounds=(1, 100), doc="Neurons per generator hidden layer.")
     discriminator_layers = param.Integer(default=1, bounds=(0, 5), doc="Hidden layers of the discriminator.")
     discriminator_neurons = param.Integer(default=8, bounds=(1, 100), doc="Neurons per discriminator hidden layer.")
+    pack = param.Integer(
+        default=1, bounds=(1, 4), doc="PacGAN packing: samples the discriminator judges together, concatenated."
+    )
     generator_optimizer = param.Selector(default="sgd", objects=["sgd", "adam"], doc="Generator optimizer.")
     discriminator_optimizer = param.Selector(default="sgd", objects=["sgd", "adam"], doc="Discriminator optimizer.")
     generator_learning_rate = LearningRate(doc="Generator learning rate (any finite value > 0).")
     discriminator_learning_rate = LearningRate(doc="Discriminator learning rate (any finite value > 0).")
     loss = param.Selector(
         default="log",
-        objects=["log", "least_squares"],
-        doc="GAN loss: log loss (non-saturating) or least squares.",
+        objects=["log", "minimax", "least_squares", "hinge", "wgan_gp"],
+        doc="GAN loss: log (non-saturating, GAN Lab's), minimax (the original), least squares, hinge or WGAN-GP.",
+    )
+    real_label = param.Number(
+        default=0.95,
+        bounds=(0.5, 1.0),
+        doc="Target for real samples in D's log loss: 1 is none, GAN Lab's 0.95 is one-sided label smoothing.",
     )
     k_discriminator = StepCount(default=2, partner="k_generator", doc="Discriminator steps per iteration (kD).")
     k_generator = StepCount(default=1, partner="k_discriminator", doc="Generator steps per iteration (kG).")
@@ -90,6 +98,13 @@ class GanConfig(param.Parameterized):
     )
     device = param.String(default="cpu", doc="Torch device, e.g. 'cpu' or 'cuda' (the NumPy engine runs on the CPU).")
     heatmap_resolution = param.Integer(default=30, bounds=(2, 200), doc="Cells per side of the discriminator heatmap.")
+
+    def __init__(self, **params):
+        # settings given here are checked as update() checks them: one ValueError naming the setting and its range
+        settings = {k: params.pop(k) for k in list(params) if k != "name"}
+        super().__init__(**params)
+        if settings:
+            self.update(settings)
 
     @param.depends("points", watch=True, on_init=True)
     def _check_points(self):
@@ -133,7 +148,7 @@ class GanConfig(param.Parameterized):
     def from_json(cls, text: str) -> GanConfig:
         try:
             values = json.loads(text)
-        except json.JSONDecodeError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: arrays nested thousands deep
             raise ValueError(f"settings are not valid JSON: {error}") from None
         if not isinstance(values, dict):
             raise ValueError("settings JSON must be an object of setting names to values")
@@ -153,11 +168,13 @@ EFFECTS: dict[str, Effect] = {
     "generator_neurons": Effect.REBUILD,
     "discriminator_layers": Effect.REBUILD,
     "discriminator_neurons": Effect.REBUILD,
+    "pack": Effect.REBUILD,
     "generator_optimizer": Effect.LIVE,
     "discriminator_optimizer": Effect.LIVE,
     "generator_learning_rate": Effect.LIVE,
     "discriminator_learning_rate": Effect.LIVE,
     "loss": Effect.LIVE,
+    "real_label": Effect.LIVE,
     "k_discriminator": Effect.LIVE,
     "k_generator": Effect.LIVE,
     "batch_size": Effect.LIVE,
@@ -194,19 +211,19 @@ def check(values: dict, current: GanConfig | None = None) -> dict:
     ValueError naming the first bad setting and its allowed range. Nothing is applied."""
     if not isinstance(values, dict):
         raise ValueError("settings must be a mapping of setting names to values")
-    unknown = sorted(set(values) - set(EFFECTS))
+    unknown = sorted(set(values) - set(EFFECTS), key=str)
     if unknown:
         raise ValueError(f"unknown setting(s): {', '.join(map(str, unknown))}; known: {', '.join(EFFECTS)}")
     checked = {}
     for name, value in values.items():
-        value = _coerce(name, value)
         try:
+            value = _coerce(name, value)
             GanConfig.param[name]._validate(value)
             if name == "points" and value:
                 validate_points(value, "points")
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, OverflowError) as error:  # OverflowError: float(10**400)
             detail = f" ({error})" if name == "points" else ""
-            raise ValueError(f"{name}: got {value!r}, expected {allowed(name)}{detail}") from None
+            raise ValueError(f"{name}: got {_shown(value)}, expected {allowed(name)}{detail}") from None
         checked[name] = value
     base = current if current is not None else GanConfig
     merged = {**{k: getattr(base, k) for k in ("k_discriminator", "k_generator")}, **checked}
@@ -223,16 +240,27 @@ def check(values: dict, current: GanConfig | None = None) -> dict:
 def _coerce(name: str, value):
     """Accept what JSON and hand-written dicts naturally give (2 for 2.0, 2.0 for 2, [[x, y]])."""
     p = GanConfig.param[name]
+    if isinstance(p, param.Number) and isinstance(value, bool):  # param takes True for 1; a file means a number
+        raise TypeError(f"{name} is a number, not {value}")
     if isinstance(p, param.Integer) and isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(p, param.Number) and not isinstance(p, param.Integer) and isinstance(value, int):
-        return float(value) if not isinstance(value, bool) else value
+        return float(value)
     if name == "points" and isinstance(value, (list, tuple, np.ndarray)):
         try:
             return [[float(x), float(y)] for x, y in value]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return value
     return value
+
+
+def _shown(value, limit: int = 80) -> str:
+    """A value for a one-line message: a 10,000-digit number or a megabyte of text is cut short."""
+    try:
+        text = repr(value)
+    except ValueError:  # it holds an int too long to print
+        text = "a value too long to print"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _plain(value):
@@ -268,5 +296,5 @@ def _from_text(name: str, text: str):
         if isinstance(p, param.Number):
             return float(text)
     except ValueError:
-        raise ValueError(f"{name}: got {text!r}, expected {allowed(name)}") from None
+        raise ValueError(f"{name}: got {_shown(text)}, expected {allowed(name)}") from None
     return text

@@ -40,11 +40,61 @@ def _disjoint(n: int, rng: np.random.Generator) -> np.ndarray:
     return _DISJOINT_CENTERS[which] + 0.025 * rng.standard_normal((n, 2))
 
 
+# -- the mode-collapse benchmarks' mixtures (toy-gan-benchmarks.md), scaled into the view ------------
+VIEW_CENTRE, VIEW_HALF_WIDTH = 0.5, 0.4
+"""Benchmark data is scaled so its mode centres span [0.1, 0.9]; its standard deviations scale alike."""
+
+
+def _into_view(centres: np.ndarray, std: float) -> tuple[np.ndarray, float]:
+    scale = VIEW_HALF_WIDTH / np.abs(centres).max()
+    return VIEW_CENTRE + scale * centres, scale * std
+
+
+_ANGLES = 2 * np.pi * np.arange(8) / 8
+RING8_MODES, RING8_STD = _into_view(np.column_stack([np.cos(_ANGLES), np.sin(_ANGLES)]), 0.01)
+"""ring-8: 8 modes on a circle of radius 1 at angles 2 pi k / 8, std 0.01 (scaled: radius 0.4, std 0.004)."""
+GRID25_MODES, GRID25_STD = _into_view(np.array([(x, y) for x in range(-4, 5, 2) for y in range(-4, 5, 2)], float), 0.05)
+"""grid-25: 25 modes at {-4, -2, 0, 2, 4}^2, std 0.05 (scaled: spacing 0.2, std 0.005)."""
+
+
+def _mixture(modes: np.ndarray, std: float):
+    def sample(n: int, rng: np.random.Generator) -> np.ndarray:
+        return modes[rng.integers(0, len(modes), n)] + std * rng.standard_normal((n, 2))
+
+    return sample
+
+
+def _moons(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Two interleaved half circles (scikit-learn's make_moons, noise 0.05), scaled into the view."""
+    upper = rng.random(n) < 0.5
+    angle = np.pi * rng.random(n)
+    x = np.where(upper, np.cos(angle), 1 - np.cos(angle))
+    y = np.where(upper, np.sin(angle), 0.5 - np.sin(angle))
+    points = np.column_stack([x, y]) + 0.05 * rng.standard_normal((n, 2))
+    return 0.5 + 0.28 * (points - [0.5, 0.25])  # x in [-1, 2], y in [-0.5, 1] -> [0.08, 0.92] x [0.29, 0.71]
+
+
+def _spiral(n: int, rng: np.random.Generator) -> np.ndarray:
+    """One arm of an Archimedean spiral, 1.5 turns, points spread evenly along its length."""
+    turn = np.sqrt(rng.random(n))  # even along the arm: arc length grows with the angle squared
+    angle = 3 * np.pi * turn
+    radius = 0.4 * turn
+    points = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    return 0.5 + points + 0.008 * rng.standard_normal((n, 2))
+
+
+def _checkerboard(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Uniform on the dark squares of a 4 x 4 board spanning [0.1, 0.9]^2."""
+    cells = np.array([(i, j) for i in range(4) for j in range(4) if (i + j) % 2 == 0], float)
+    corner = cells[rng.integers(0, len(cells), n)]
+    return 0.1 + 0.2 * (corner + rng.random((n, 2)))
+
+
 def validate_points(points, name: str = "points") -> np.ndarray:
     """Return `points` as a float (N, 2) array, or raise ValueError saying what is wrong."""
     try:
         array = np.asarray(points, dtype=float)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:  # OverflowError: an int beyond float's range
         raise ValueError(f"{name} must be a list of (x, y) pairs of numbers: {error}") from None
     if array.size == 0:
         raise ValueError(f"{name} is empty: draw or load at least 1 point")
@@ -86,6 +136,8 @@ class DistributionInfo:
     sampler: Sampler | None = None
     needs_points: bool = False
     jitter: float = 0.0
+    modes: np.ndarray | None = None  # a mixture's component centres, for the mode-collapse metrics
+    mode_std: float = 0.0  # and their standard deviation
 
 
 REGISTRY: dict[str, DistributionInfo] = {
@@ -95,6 +147,15 @@ REGISTRY: dict[str, DistributionInfo] = {
         DistributionInfo("gaussians", "Mixture of Gaussians", _gaussians),
         DistributionInfo("ring", "Ring", _ring),
         DistributionInfo("disjoint", "3 disjoint regions", _disjoint),
+        DistributionInfo(
+            "ring8", "Ring of 8 (benchmark)", _mixture(RING8_MODES, RING8_STD), False, 0.0, RING8_MODES, RING8_STD
+        ),
+        DistributionInfo(
+            "grid25", "Grid of 25 (benchmark)", _mixture(GRID25_MODES, GRID25_STD), False, 0.0, GRID25_MODES, GRID25_STD
+        ),
+        DistributionInfo("moons", "Two moons", _moons),
+        DistributionInfo("spiral", "Spiral", _spiral),
+        DistributionInfo("checkerboard", "Checkerboard", _checkerboard),
         DistributionInfo("drawing", "Draw one by yourself", needs_points=True, jitter=DRAWING_JITTER),
         DistributionInfo("points", "Points from an array or file", needs_points=True),
     ]
@@ -112,10 +173,17 @@ def make_sampler(name: str, points=None) -> Sampler:
         raise ValueError(f"unknown distribution {name!r}; choose one of: {', '.join(REGISTRY)}")
     info = REGISTRY[name]
     if info.needs_points:
-        if points is None or len(points) == 0:
+        if points is None or _empty(points):
             raise ValueError(f"distribution {name!r} needs at least 1 point: draw or load some first")
         return PointsDistribution(points, info.jitter)
     return info.sampler
+
+
+def _empty(points) -> bool:
+    try:
+        return len(points) == 0
+    except TypeError:  # not a sequence (a number, a 0-d array): validate_points says what is wrong
+        return False
 
 
 def sample(name: str, n: int, seed: int | np.random.Generator = 0, points=None) -> np.ndarray:

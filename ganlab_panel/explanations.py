@@ -96,9 +96,29 @@ EXPLANATIONS: dict[str, str] = {
         "and training oscillates or blows up. Each network has its own, and both can be changed while training."
     ),
     "loss": (
-        "The **loss** defines what each network minimises. Log loss is the original GAN game (with the "
-        "generator's non-saturating form and GAN Lab's 0.95 label for real samples); least squares "
-        "penalises the squared distance of D(x) from its target, which keeps gradients from vanishing."
+        "The **loss** defines what each network minimises, and can be changed while training. Log loss "
+        "(GAN Lab's) gives the generator the non-saturating -log D(fake); minimax keeps the paper's "
+        "log(1 - D(fake)), whose gradient vanishes while D easily spots fakes. Least squares penalises "
+        "the squared distance of D(x) from its target, hinge trains D as a margin classifier, and WGAN-GP "
+        "scores samples with a critic instead of a probability."
+    ),
+    "wgan_gp": (
+        "**WGAN-GP** (Wasserstein GAN with gradient penalty) makes the discriminator a critic: it scores real "
+        "samples high and fake ones low, and the gap between their average scores estimates how far apart the "
+        "two distributions are. A penalty (weight 10) keeps the critic's slope near 1 at points between real and "
+        "fake samples, and the heatmap shows its score around the median instead of a probability. It trains "
+        "best with Adam and a small learning rate such as 0.001."
+    ),
+    "real_label": (
+        "The **real label** is the target D aims at for real samples in the log losses. GAN Lab uses 0.95 "
+        "rather than 1 (one-sided label smoothing), so D never becomes fully sure and keeps its gradients "
+        "for the generator informative; 1 turns smoothing off."
+    ),
+    "pack": (
+        "**Packing** (PacGAN) lets the discriminator judge several samples at once, concatenated into one "
+        "input, so it can notice when fake samples are too much alike, a sign of mode collapse. Batches are "
+        "rounded up to whole packs, and the heatmap shows D for copies of one point; changing it starts a new "
+        "experiment."
     ),
     "k_steps": (
         "**kD and kG** are the discriminator and generator updates in one iteration, each on a fresh batch. "
@@ -142,11 +162,13 @@ SETTING_TOPICS: dict[str, str] = {
     "generator_neurons": "networks",
     "discriminator_layers": "networks",
     "discriminator_neurons": "networks",
+    "pack": "pack",
     "generator_optimizer": "optimizer",
     "discriminator_optimizer": "optimizer",
     "generator_learning_rate": "learning_rate",
     "discriminator_learning_rate": "learning_rate",
     "loss": "loss",
+    "real_label": "real_label",
     "k_discriminator": "k_steps",
     "k_generator": "k_steps",
     "batch_size": "batch_size",

@@ -50,3 +50,37 @@ def divergences(real: np.ndarray, fake: np.ndarray, grid: int = GRID, real_histo
     p = histogram(real, grid) if real_histogram is None else real_histogram
     q = histogram(fake, grid)
     return {"kl": kl_divergence(p, q), "js": js_divergence(p, q)}
+
+
+MODE_SAMPLES = 2_500
+"""Generated samples for the mode-collapse metrics, as VEEGAN and PacGAN count them."""
+HIGH_QUALITY_STDS = 3.0
+
+
+def mode_metrics(samples: np.ndarray, modes: np.ndarray, std: float) -> dict:
+    """VEEGAN/PacGAN's mode-collapse figures for samples of a mixture with known `modes` (K, 2) of equal
+    weight and standard deviation `std`:
+    - 'high_quality': the share of samples within 3 std of their nearest mode's centre;
+    - 'modes': how many modes are the nearest mode of at least one high-quality sample (of 'modes_total');
+    - 'mode_kl': KL(generated || uniform) in nats over the modes, the generated histogram counting the
+      high-quality samples at their nearest mode (0 when spread evenly, log K all in one mode; log K
+      too when no sample is high quality).
+    """
+    samples = np.nan_to_num(np.asarray(samples, dtype=float), nan=np.inf)
+    modes = np.asarray(modes, dtype=float)
+    distance = np.linalg.norm(samples[:, None, :] - modes[None, :, :], axis=2)
+    nearest = np.argmin(distance, axis=1)
+    good = distance[np.arange(len(samples)), nearest] <= HIGH_QUALITY_STDS * std
+    counts = np.bincount(nearest[good], minlength=len(modes)).astype(float)
+    k = len(modes)
+    if counts.sum() == 0:
+        kl = float(np.log(k))
+    else:
+        p = counts / counts.sum()
+        kl = float(np.sum(p[p > 0] * np.log(p[p > 0] * k)))
+    return {
+        "modes": int(np.count_nonzero(counts)),
+        "modes_total": k,
+        "high_quality": float(good.mean()) if len(samples) else 0.0,
+        "mode_kl": kl,
+    }

@@ -1,15 +1,32 @@
-"""Bokeh server sessions: quiet the harmless errors of a tab closed mid-frame.
+"""Bokeh server sessions: how many train at once, and quiet the harmless errors of a tab closed mid-frame.
 
 A real module (not app.py, which `panel serve` runs as a script): Bokeh clears a served script's globals
-when its session is destroyed, and this handler outlives the session that installed it.
+when its session is destroyed, and what lives here is shared by every session of the process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 
 _log = logging.getLogger(__name__)
+
+_playing: weakref.WeakSet = weakref.WeakSet()
+"""The training loops playing in this process: they share its one event loop (weak: no session is kept)."""
+
+
+def set_playing(loop: object, playing: bool) -> None:
+    """Count `loop` (a GanLab) among the playing ones, or no longer."""
+    if playing:
+        _playing.add(loop)
+    else:
+        _playing.discard(loop)
+
+
+def playing_count() -> int:
+    """How many training loops play at once in this process."""
+    return len(_playing)
 
 
 def quiet_closed_socket_writes() -> None:

@@ -48,14 +48,27 @@ EDGES = {
 """Every edge of the model overview graph and the phases that use it."""
 
 LOSS_FORMULAS = {
-    # what each network minimises, written per sample (the losses average over the batch)
+    # what each network minimises, written per sample (the losses average over the batch); {r} is the
+    # real label (GAN Lab's 0.95)
     "log": {
-        "discriminator": f"log loss: -[{REAL_LABEL:g} log D(real) + log(1 - D(fake))]",
+        "discriminator": "log loss: -[{r} log D(real) + log(1 - D(fake))]",
         "generator": "log loss, non-saturating: -log D(fake)",
+    },
+    "minimax": {
+        "discriminator": "log loss: -[{r} log D(real) + log(1 - D(fake))]",
+        "generator": "minimax: log(1 - D(fake)), whose gradient vanishes where D is sure a sample is fake",
     },
     "least_squares": {
         "discriminator": "least squares: (D(real) - 1)² + D(fake)²",
         "generator": "least squares: (D(fake) - 1)²",
+    },
+    "hinge": {
+        "discriminator": "hinge on D's score f: max(0, 1 - f(real)) + max(0, 1 + f(fake))",
+        "generator": "hinge: -f(fake)",
+    },
+    "wgan_gp": {
+        "discriminator": "WGAN-GP on the critic's score f: f(fake) - f(real) + 10 (|∇f(x̂)| - 1)² at x̂ between them",
+        "generator": "WGAN-GP: -f(fake)",
     },
 }
 
@@ -80,11 +93,11 @@ class SubStep:
         return f"{self.phase.capitalize()} phase, step {self.number} of 5"
 
 
-def substeps(loss: str = "log") -> list[SubStep]:
+def substeps(loss: str = "log", real_label: float = REAL_LABEL) -> list[SubStep]:
     """The ten sub-steps of one iteration, with loss captions for the chosen formulation."""
     if loss not in LOSS_FORMULAS:
         raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSS_FORMULAS)}")
-    formula = LOSS_FORMULAS[loss]
+    formula = {net: text.format(r=f"{real_label:g}") for net, text in LOSS_FORMULAS[loss].items()}
     forward = ("noise-generator", "generator-fake")
     return [
         SubStep("discriminator", 1, "Generator derives samples from noise", ("noise", "generator", "fake"), forward),
@@ -177,7 +190,8 @@ class SlowMotion:
     @property
     def current(self) -> SubStep | None:
         """The sub-step being shown, with the current loss's captions; None before the first."""
-        return None if self.index is None else substeps(self.loss)[self.index]
+        real_label = getattr(self.config, "real_label", REAL_LABEL)
+        return None if self.index is None else substeps(self.loss, real_label)[self.index]
 
     def _active(self, phase: str) -> bool:
         return getattr(self.config, f"k_{phase}", 1) > 0

@@ -10,10 +10,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import distributions, metrics
+from . import distributions, losses, metrics
 from .config import EFFECTS, Effect, GanConfig
 from .engines.base import Architecture, Hyper, create_engine, initial_weights
-from .frame import Frame
+from .frame import Frame, HeatmapScale
 from .history import History
 from .noise import manifold_grid, sample_noise, stretch
 
@@ -46,8 +46,8 @@ class Trainer:
     def reset(self, weights=None) -> None:
         """New networks (or the given weights), data and noise from the seed; counters back to 0."""
         c = self.config
-        seeds = [np.random.default_rng([c.seed, stream]) for stream in range(5)]
-        weights_rng, data_rng, self._noise_rng, shown_rng, metric_rng = seeds
+        seeds = [np.random.default_rng([c.seed, stream]) for stream in range(6)]
+        weights_rng, data_rng, self._noise_rng, shown_rng, metric_rng, self._mix_rng = seeds
         self.architecture = Architecture.from_config(c)
         if weights is None:
             weights = {
@@ -86,8 +86,10 @@ class Trainer:
     def _follow_live_settings(self) -> None:
         """Plain copies of the settings every step reads: reading a param attribute costs ~4 us, a tenth
         of an iteration with the NumPy engine."""
-        c = self.config
-        self._batch_size, self._steps = c.batch_size, (c.k_discriminator, c.k_generator)
+        c, pack = self.config, self.architecture.pack
+        # with packing a batch is rounded up to whole packs: batch 150 in packs of 4 uses 152 samples
+        self._batch_size, self._steps = -(-c.batch_size // pack) * pack, (c.k_discriminator, c.k_generator)
+        self._loss = c.loss
 
     def load(self, settings: dict, weights, iteration: int = 0) -> None:
         """Adopt saved settings, weights and iteration (a checkpoint's), rebuilding the networks once.
@@ -126,7 +128,11 @@ class Trainer:
     def step_discriminator(self) -> float:
         """One discriminator update on a fresh real batch and fresh noise."""
         self._check_running()
-        loss = self.engine.discriminator_step(self._real_batch(), self._noise_batch())
+        real, noise = self._real_batch(), self._noise_batch()
+        mix = None
+        if self._loss in losses.PENALISED_LOSSES:  # WGAN-GP's interpolation weights, one per (packed) D input
+            mix = self._mix_rng.random(len(real) // self.architecture.pack)
+        loss = self.engine.discriminator_step(real, noise, mix)
         self.discriminator_steps += 1
         self._guard("discriminator", loss)
         self.discriminator_loss = loss
@@ -201,9 +207,14 @@ class Trainer:
 
     # -- snapshots -----------------------------------------------------------------------------------
     def metrics(self) -> dict:
-        """KL and JS between the real distribution and 10,000 fake samples from fixed noise."""
+        """KL and JS between the real distribution and 10,000 fake samples from fixed noise; for a mixture
+        with known modes (ring8, grid25) also its mode-collapse figures on the first 2,500 of them."""
         fake = self.engine.generate(self._metric_noise)
-        return metrics.divergences(None, fake, real_histogram=self._real_histogram)
+        result = metrics.divergences(None, fake, real_histogram=self._real_histogram)
+        info = distributions.REGISTRY[self.config.distribution]
+        if info.modes is not None:
+            result.update(metrics.mode_metrics(fake[: metrics.MODE_SAMPLES], info.modes, info.mode_std))
+        return result
 
     def frame(self, with_metrics: bool = True) -> Frame:
         """A snapshot for the views; after divergence, the last good one with the message attached.
@@ -222,13 +233,20 @@ class Trainer:
     def _snapshot(self, with_metrics: bool = True) -> Frame:
         engine, resolution = self.engine, self.config.heatmap_resolution
         fake = engine.generate(self.shown_noise)
-        heatmap = engine.discriminate(_cell_centres(resolution)).reshape(resolution, resolution)
+        cells = _cell_centres(resolution)
+        # D's logits at the cells, the real and the fake samples in one call, then mapped to shades
+        logits = engine.critic(np.concatenate([cells, self.shown_real, fake]))
+        cell_logits, real_logits, fake_logits = np.split(logits, [len(cells), len(cells) + len(self.shown_real)])
+        scale = HeatmapScale()
+        if self._loss in losses.CRITIC_LOSSES:
+            scale = HeatmapScale.critic(cell_logits, centred=self._loss in losses.SHIFT_INVARIANT_LOSSES)
+        heatmap = scale.shade(cell_logits).reshape(resolution, resolution)
         manifold = engine.generate(self._manifold_noise).astype(np.float32)
         if self.config.noise_dim == 2:
             side = int(round(math.sqrt(len(manifold))))
             manifold = manifold.reshape(side, side, 2)
-        gradients = engine.discriminator_gradient(fake)
-        real_predictions, fake_predictions = engine.discriminate(self.shown_real), engine.discriminate(fake)
+        gradients = scale.slope(fake_logits)[:, None] * engine.critic_gradient(fake)
+        real_predictions, fake_predictions = scale.shade(real_logits), scale.shade(fake_logits)
         f32 = np.float32  # frames travel to the browser as binary buffers: half the bytes of float64
         return Frame(
             iteration=self.iteration,
@@ -246,6 +264,7 @@ class Trainer:
             discriminator_loss=self.discriminator_loss,
             generator_loss=self.generator_loss,
             metrics=self.metrics() if with_metrics else {},
+            heatmap_scale=scale,
         )
 
     def _stop_quietly(self, what: str) -> None:

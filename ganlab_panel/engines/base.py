@@ -15,13 +15,15 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Architecture:
-    """Layer sizes of both networks, GAN Lab style: `layers` hidden ReLU layers after the first."""
+    """Layer sizes of both networks, GAN Lab style: `layers` hidden ReLU layers after the first. With
+    PacGAN packing D judges `pack` samples at once, concatenated into one input of 2 x pack numbers."""
 
     noise_dim: int
     generator_layers: int
     generator_neurons: int
     discriminator_layers: int
     discriminator_neurons: int
+    pack: int = 1
 
     @classmethod
     def from_config(cls, config) -> Architecture:
@@ -36,7 +38,7 @@ class Architecture:
     @property
     def discriminator_sizes(self) -> list[int]:
         n = self.discriminator_neurons
-        return [2, n] + [n] * self.discriminator_layers + [1]
+        return [2 * self.pack, n] + [n] * self.discriminator_layers + [1]
 
     @property
     def multiply_adds(self) -> int:
@@ -65,18 +67,32 @@ class Hyper:
     discriminator_optimizer: str = "sgd"
     generator_learning_rate: float = 0.1
     discriminator_learning_rate: float = 0.1
+    real_label: float = 0.95
 
     @classmethod
     def from_config(cls, config) -> Hyper:
         return cls(*(getattr(config, f) for f in cls.__dataclass_fields__))
 
 
+def packs(samples: int, pack: int) -> int:
+    """How many D inputs a batch makes: PacGAN packs `pack` consecutive samples into one. The trainer
+    rounds its batches up to whole packs, so a remainder means a caller's mistake."""
+    if samples % pack or not samples:
+        raise ValueError(f"a batch of {samples} samples does not split into packs of {pack}")
+    return samples // pack
+
+
 class Engine(Protocol):
     """What the trainer needs from a backend. Weights are exchanged as
-    {'generator': [(W, b), ...], 'discriminator': [(W, b), ...]} with W of shape (fan_in, fan_out)."""
+    {'generator': [(W, b), ...], 'discriminator': [(W, b), ...]} with W of shape (fan_in, fan_out).
 
-    def discriminator_step(self, real: np.ndarray, noise: np.ndarray) -> float:
-        """One update of D on a real batch and G(noise); returns D's loss before the update."""
+    With packing (Architecture.pack = m > 1) training batches hold a multiple of m samples, and D sees
+    rows m at a time, concatenated; D of a single point x, as frames show it, is D([x, x, ..., x])."""
+
+    def discriminator_step(self, real: np.ndarray, noise: np.ndarray, mix: np.ndarray | None = None) -> float:
+        """One update of D on a real batch and G(noise); returns D's loss before the update. A loss with
+        a gradient penalty (losses.PENALISED_LOSSES) needs `mix`: one weight e in [0, 1] per interpolated
+        point e real + (1 - e) fake, taken from the first len(mix) (packed) real and fake inputs."""
 
     def generator_step(self, noise: np.ndarray) -> float:
         """One update of G on G(noise); returns G's loss before the update."""
@@ -92,6 +108,12 @@ class Engine(Protocol):
 
     def discriminator_gradient(self, points: np.ndarray) -> np.ndarray:
         """dD/dx at each point: (n, 2) -> (n, 2); the generator's gradient arrows point along it."""
+
+    def critic(self, points: np.ndarray) -> np.ndarray:
+        """D's logit f(points), D = sigmoid(f): (n, 2) -> (n,); the critic's score for critic losses."""
+
+    def critic_gradient(self, points: np.ndarray) -> np.ndarray:
+        """df/dx at each point: (n, 2) -> (n, 2)."""
 
     def get_weights(self) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]: ...
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import losses
 from ..losses import NUMPY_OPS
-from .base import Architecture, Hyper
+from .base import Architecture, Hyper, packs
 
 DTYPE = np.float64
 """float64, though the torch engine uses float32: at GAN Lab's sizes float32 is no faster (measured
@@ -130,6 +130,39 @@ class Network:
                 grad *= activations[k][:-1] > 0
         return grad
 
+    def tangent_backward(self, activations, direction: np.ndarray, output_grad: np.ndarray) -> None:
+        """Add to `gradients` the weight gradient of output_grad . f'(x; direction), the derivative of the
+        output along `direction` (features, n) at the inputs x whose forward pass filled `activations`.
+
+        With the ReLU masks of that pass held fixed (they are piecewise constant, so their derivative
+        is 0 almost everywhere), f'(x; v) is the masked network without biases applied to v: tangents
+        t_0 = v, t_k+1 = mask_k+1 * (W_k^T t_k). Backpropagating output_grad through that linear network
+        gives W_k the gradient t_k (outer) delta_k+1, with delta_k = mask_k * (W_k delta_k+1); biases
+        get nothing. This is the second-order term the gradient penalty needs (see _gradient_penalty)."""
+        last = len(self.layers) - 1
+        tangents = [direction]
+        for k in range(last):
+            tangent = self.layers[k][:-1].T @ tangents[-1]
+            tangent *= activations[k + 1][:-1] > 0
+            tangents.append(tangent)
+        grad = output_grad
+        for k in range(last, -1, -1):
+            self.gradients[k][:-1] += tangents[k] @ grad.T
+            if k > 0:
+                w = self.layers[k][:-1]
+                grad = w * grad if len(grad) == 1 else w @ grad
+                grad *= activations[k][:-1] > 0
+
+
+def _packed(rows: np.ndarray, pack: int) -> np.ndarray:
+    """PacGAN's D inputs as columns: (n, 2) samples -> (2 x pack, n / pack), `pack` consecutive rows each."""
+    return rows.reshape(-1, 2 * pack).T
+
+
+def _unpacked(columns: np.ndarray) -> np.ndarray:
+    """The inverse of _packed for column-major samples: (2 x pack, n / pack) -> (2, n)."""
+    return columns.T.reshape(-1, 2).T
+
 
 def _views(flat: np.ndarray, shapes: list[tuple[int, int]]) -> list[np.ndarray]:
     views, start = [], 0
@@ -162,33 +195,76 @@ class NumpyEngine:
             optimizer.lr = getattr(hyper, f"{net}_learning_rate")  # Adam's moments survive an lr change
         self.hyper = hyper
 
-    def discriminator_step(self, real: np.ndarray, noise: np.ndarray) -> float:
+    def discriminator_step(self, real: np.ndarray, noise: np.ndarray, mix: np.ndarray | None = None) -> float:
         generator, discriminator, kind = self.generator, self.discriminator, self.hyper.loss
-        n_real = len(real)
+        pack = self.architecture.pack
+        n_real, n_fake = packs(len(real), pack), packs(len(noise), pack)
         noise_in = generator.activations(len(noise), keep=True)
         noise_in[0][:-1] = noise.T
-        points = discriminator.activations(n_real + len(noise), keep=True)
-        points[0][:-1, :n_real] = real.T
-        np.tanh(generator.forward(noise_in), out=points[0][:-1, n_real:])  # real samples, then fake ones
+        points = discriminator.activations(n_real + n_fake, keep=True)
+        inputs = points[0][:-1]  # real samples, then fake ones
+        if pack == 1:
+            inputs[:, :n_real] = real.T
+            np.tanh(generator.forward(noise_in), out=inputs[:, n_real:])
+        else:
+            inputs[:, :n_real] = _packed(real, pack)
+            inputs[:, n_real:] = _packed(np.tanh(generator.forward(noise_in)).T, pack)
         logits = discriminator.forward(points)[0]
         real_logits, fake_logits = logits[:n_real], logits[n_real:]
-        loss = losses.discriminator_loss(kind, real_logits, fake_logits, NUMPY_OPS)
-        real_grad, fake_grad = losses.discriminator_loss_gradient(kind, real_logits, fake_logits, NUMPY_OPS)
+        real_label = self.hyper.real_label
+        loss = losses.discriminator_loss(kind, real_logits, fake_logits, NUMPY_OPS, real_label)
+        real_grad, fake_grad = losses.discriminator_loss_gradient(kind, real_logits, fake_logits, NUMPY_OPS, real_label)
         discriminator.backward(points, np.concatenate([real_grad, fake_grad])[None], input_grad=False)
+        if kind in losses.PENALISED_LOSSES:
+            loss = loss + self._gradient_penalty(inputs[:, :n_real], inputs[:, n_real:], mix)
+        if kind in losses.SHIFT_INVARIANT_LOSSES:
+            discriminator.gradients[-1][-1] = 0  # see losses.SHIFT_INVARIANT_LOSSES
         self._optimizers["discriminator"].step(discriminator.flat, discriminator.flat_gradient)
         return float(loss)
 
+    def _gradient_penalty(self, real: np.ndarray, fake: np.ndarray, mix: np.ndarray | None) -> float:
+        """WGAN-GP's penalty lambda mean_i (|g_i| - 1)^2, g_i = grad_x f(x_i) at x_i = e_i real_i + (1 - e_i)
+        fake_i (columns of D inputs): adds its gradient to D's and returns its value.
+
+        d(|g| - 1)^2 / d theta = 2 (|g| - 1) g/|g| . dg/d theta = c d/d theta [v . g] with v = g held fixed
+        and c = 2 (|g| - 1) / |g| (times lambda / n); v . g = f'(x; v), f's derivative along v, whose weight gradient
+        Network.tangent_backward computes in closed form (a double backward pass without autograd)."""
+        if mix is None:
+            raise ValueError(f"loss {self.hyper.loss!r} needs the interpolation weights `mix` for its penalty")
+        discriminator, n = self.discriminator, len(mix)
+        if n > min(real.shape[1], fake.shape[1]):
+            raise ValueError(f"{n} interpolation weights for {real.shape[1]} real and {fake.shape[1]} fake inputs")
+        between = discriminator.activations(n, keep=True)
+        between[0][:-1] = mix * real[:, :n] + (1 - mix) * fake[:, :n]
+        discriminator.forward(between)
+        g = discriminator.backward(between, np.ones((1, n), DTYPE), weights=False)
+        with np.errstate(over="ignore", invalid="ignore"):  # a blown-up critic: the trainer reports the inf loss
+            norms = np.sqrt(np.add.reduce(g * g))
+            slope = losses.gradient_penalty_slope(norms)
+            # c = slope / |g|; where |g| = 0, g is 0 too and so is the penalty's gradient (autograd's convention)
+            c = np.divide(slope, norms, out=np.zeros_like(norms), where=norms > 0)
+        discriminator.tangent_backward(between, g, c[None])
+        return float(losses.gradient_penalty(norms, NUMPY_OPS))
+
     def generator_step(self, noise: np.ndarray) -> float:
         generator, discriminator, kind = self.generator, self.discriminator, self.hyper.loss
+        pack = self.architecture.pack
         noise_in = generator.activations(len(noise), keep=True)
         noise_in[0][:-1] = noise.T
-        points = discriminator.activations(len(noise), keep=True)
-        fake = np.tanh(generator.forward(noise_in), out=points[0][:-1])
+        points = discriminator.activations(packs(len(noise), pack), keep=True)
+        if pack == 1:
+            fake = np.tanh(generator.forward(noise_in), out=points[0][:-1])
+        else:
+            fake = np.tanh(generator.forward(noise_in))
+            points[0][:-1] = _packed(fake.T, pack)
         logits = discriminator.forward(points)[0]
         loss = losses.generator_loss(kind, logits, NUMPY_OPS)
         logit_grad = losses.generator_loss_gradient(kind, logits, NUMPY_OPS)[None]
-        # through D to its input (D's own weights are not updated), then through tanh and G
+        # through D to its input (D's own weights are not updated), back to every packed sample, then
+        # through tanh and G
         fake_grad = discriminator.backward(points, logit_grad, weights=False)
+        if pack > 1:
+            fake_grad = _unpacked(fake_grad)
         fake_grad *= 1 - fake * fake
         generator.backward(noise_in, fake_grad, input_grad=False)
         self._optimizers["generator"].step(generator.flat, generator.flat_gradient)
@@ -201,16 +277,29 @@ class NumpyEngine:
         return np.tanh(self.generator.forward(activations)).T.copy()
 
     def discriminate(self, points: np.ndarray) -> np.ndarray:
-        return NUMPY_OPS.sigmoid(self._discriminator_logits(points)[0][0])
+        return NUMPY_OPS.sigmoid(self.critic(points))
+
+    def critic(self, points: np.ndarray) -> np.ndarray:
+        return self._discriminator_logits(points)[0][0]
 
     def discriminator_gradient(self, points: np.ndarray) -> np.ndarray:
         logits, activations = self._discriminator_logits(points)
         prediction = NUMPY_OPS.sigmoid(logits)
-        return self.discriminator.backward(activations, prediction * (1 - prediction), weights=False).T.copy()
+        return self._input_gradient(activations, prediction * (1 - prediction))
+
+    def critic_gradient(self, points: np.ndarray) -> np.ndarray:
+        _, activations = self._discriminator_logits(points)
+        return self._input_gradient(activations, np.ones((1, len(points)), DTYPE))
+
+    def _input_gradient(self, activations, output_grad) -> np.ndarray:
+        """Gradient at each point, summed over its `pack` copies: (n, 2)."""
+        grad = self.discriminator.backward(activations, output_grad, weights=False)
+        return grad.reshape(self.architecture.pack, 2, -1).sum(0).T.copy()
 
     def _discriminator_logits(self, points):
+        """D's logits and activations for single points; with packing each point fills a whole pack."""
         activations = self.discriminator.activations(len(points))
-        activations[0][:-1] = np.asarray(points).T
+        activations[0][:-1] = np.tile(np.asarray(points).T, (self.architecture.pack, 1))
         return self.discriminator.forward(activations), activations
 
     def get_weights(self):

@@ -14,12 +14,18 @@ import torch
 import torch.nn.functional as F
 
 from .. import losses
-from .base import Architecture, Hyper
+from .base import Architecture, Hyper, packs
 
 THREADS = 1
 """Measured by benchmarks/speed.py: one thread is faster for these tiny networks (no sync cost)."""
 
-TORCH_OPS = SimpleNamespace(mean=torch.mean, sigmoid=torch.sigmoid, log_sigmoid=F.logsigmoid)
+TORCH_OPS = SimpleNamespace(
+    mean=torch.mean,
+    sigmoid=torch.sigmoid,
+    log_sigmoid=F.logsigmoid,
+    relu=torch.relu,
+    step=lambda x: (x > 0).to(x.dtype),
+)
 
 
 class Sgd:
@@ -86,6 +92,20 @@ def _backward(params, inputs, output_grad, weights=True):
     return gradients, grad
 
 
+def _tangent_backward(params, inputs, direction, output_grad, gradients):
+    """Add to `gradients` the weight gradient of output_grad . f'(x; direction), the MLP's derivative
+    along `direction` at the inputs whose forward pass gave `inputs`: the masked network without biases
+    applied to the direction, then backpropagated (the derivation is NumpyEngine's, Network.tangent_backward)."""
+    tangents = [direction]
+    for i in range(0, len(params) - 2, 2):
+        tangents.append((tangents[-1] @ params[i]) * (inputs[i // 2 + 1] > 0))
+    grad = output_grad
+    for i in range(len(params) - 2, -1, -2):
+        gradients[i] = gradients[i] + tangents[i // 2].T @ grad
+        if i > 0:
+            grad = (grad @ params[i].T) * (inputs[i // 2] > 0)
+
+
 class TorchEngine:
     """Generator and discriminator as plain parameter lists (`x @ W + b`): no nn.Module overhead,
     which dominates at these sizes. Autograd is used only for dD/dx in frames."""
@@ -126,25 +146,53 @@ class TorchEngine:
             optimizer.lr = getattr(hyper, f"{net}_learning_rate")  # Adam's moments survive an lr change
         self.hyper = hyper
 
-    def discriminator_step(self, real: np.ndarray, noise: np.ndarray) -> float:
-        fake = self._generate(self._tensor(noise))
-        real = self._tensor(real)
+    def discriminator_step(self, real: np.ndarray, noise: np.ndarray, mix: np.ndarray | None = None) -> float:
+        pack = self.architecture.pack
+        packs(len(real), pack), packs(len(noise), pack)  # checks both batches split into whole packs
+        fake = self._generate(self._tensor(noise)).reshape(-1, 2 * pack)
+        real = self._tensor(real).reshape(-1, 2 * pack)
         logits, inputs = _forward(self.discriminator, torch.cat([real, fake]))
         real_logits, fake_logits = logits[: len(real), 0], logits[len(real) :, 0]
-        loss = losses.discriminator_loss(self.hyper.loss, real_logits, fake_logits, TORCH_OPS)
-        real_grad, fake_grad = losses.discriminator_loss_gradient(self.hyper.loss, real_logits, fake_logits, TORCH_OPS)
+        kind, real_label = self.hyper.loss, self.hyper.real_label
+        loss = losses.discriminator_loss(kind, real_logits, fake_logits, TORCH_OPS, real_label)
+        real_grad, fake_grad = losses.discriminator_loss_gradient(kind, real_logits, fake_logits, TORCH_OPS, real_label)
         gradients, _ = _backward(self.discriminator, inputs, torch.cat([real_grad, fake_grad])[:, None])
+        if kind in losses.PENALISED_LOSSES:
+            loss = loss + self._gradient_penalty(real, fake, mix, gradients)
+        if kind in losses.SHIFT_INVARIANT_LOSSES:
+            gradients[-1] = torch.zeros_like(gradients[-1])  # see losses.SHIFT_INVARIANT_LOSSES
         self._optimizers["discriminator"].step(self.discriminator, gradients)
         return loss.item()
 
+    def _gradient_penalty(self, real, fake, mix, gradients):
+        """WGAN-GP's penalty at e real + (1 - e) fake; adds its weight gradient to `gradients` (the closed form
+        of NumpyEngine._gradient_penalty) and returns its value."""
+        if mix is None:
+            raise ValueError(f"loss {self.hyper.loss!r} needs the interpolation weights `mix` for its penalty")
+        n = len(mix)
+        if n > min(len(real), len(fake)):
+            raise ValueError(f"{n} interpolation weights for {len(real)} real and {len(fake)} fake inputs")
+        e = self._tensor(mix)[:, None]
+        logits, inputs = _forward(self.discriminator, e * real[:n] + (1 - e) * fake[:n])
+        _, g = _backward(self.discriminator, inputs, torch.ones_like(logits), weights=False)
+        norms = torch.linalg.vector_norm(g, dim=1)
+        slope = losses.gradient_penalty_slope(norms)
+        c = torch.where(norms > 0, slope / torch.where(norms > 0, norms, 1), 0)  # g = 0: no gradient
+        _tangent_backward(self.discriminator, inputs, g, c[:, None], gradients)
+        return losses.gradient_penalty(norms, TORCH_OPS)
+
     def generator_step(self, noise: np.ndarray) -> float:
+        pack = self.architecture.pack
+        packs(len(noise), pack)
         pre_tanh, generator_inputs = _forward(self.generator, self._tensor(noise))
         fake = torch.tanh(pre_tanh)
-        logits, discriminator_inputs = _forward(self.discriminator, fake)
+        logits, discriminator_inputs = _forward(self.discriminator, fake.reshape(-1, 2 * pack))
         loss = losses.generator_loss(self.hyper.loss, logits[:, 0], TORCH_OPS)
         logit_grad = losses.generator_loss_gradient(self.hyper.loss, logits[:, 0], TORCH_OPS)[:, None]
-        # through D to its input (D's own weights are not updated), then through tanh and G
+        # through D to its input (D's own weights are not updated), back to every packed sample, then
+        # through tanh and G
         _, fake_grad = _backward(self.discriminator, discriminator_inputs, logit_grad, weights=False)
+        fake_grad = fake_grad.reshape(-1, 2)
         gradients, _ = _backward(self.generator, generator_inputs, fake_grad * (1 - fake * fake))
         self._optimizers["generator"].step(self.generator, gradients)
         return loss.item()
@@ -154,14 +202,28 @@ class TorchEngine:
     def generate(self, noise: np.ndarray) -> np.ndarray:
         return self._generate(self._tensor(noise)).cpu().numpy().astype(float)
 
+    def _critic(self, x):
+        """D's logits (n,) for single points: with packing each point fills a whole pack, D([x, ..., x])."""
+        return self._mlp(self.discriminator, x.repeat(1, self.architecture.pack))[:, 0]
+
     @torch.no_grad()
     def discriminate(self, points: np.ndarray) -> np.ndarray:
-        return torch.sigmoid(self._mlp(self.discriminator, self._tensor(points))[:, 0]).cpu().numpy().astype(float)
+        return torch.sigmoid(self._critic(self._tensor(points))).cpu().numpy().astype(float)
+
+    @torch.no_grad()
+    def critic(self, points: np.ndarray) -> np.ndarray:
+        return self._critic(self._tensor(points)).cpu().numpy().astype(float)
 
     def discriminator_gradient(self, points: np.ndarray) -> np.ndarray:
+        return self._input_gradient(points, torch.sigmoid)
+
+    def critic_gradient(self, points: np.ndarray) -> np.ndarray:
+        return self._input_gradient(points, lambda logits: logits)
+
+    def _input_gradient(self, points, output):
+        """d output(f(x))/dx by autograd: through the copies of a pack, it sums their gradients."""
         x = self._tensor(points).requires_grad_()
-        prediction = torch.sigmoid(self._mlp(self.discriminator, x))
-        (gradient,) = torch.autograd.grad(prediction.sum(), x)
+        (gradient,) = torch.autograd.grad(output(self._critic(x)).sum(), x)
         return gradient.cpu().numpy().astype(float)
 
     def get_weights(self):

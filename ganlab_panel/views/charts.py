@@ -7,7 +7,7 @@ import math
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource
+from bokeh.models import ColumnDataSource, Div
 from bokeh.plotting import figure
 
 from ..frame import Frame
@@ -38,6 +38,16 @@ def _chart(title: str, width: int, height: int):
     fig.xaxis.axis_label_standoff = 2
     fig.grid.grid_line_alpha = 0.4
     return fig
+
+
+def mode_summary(metrics: dict) -> str:
+    """One line of mode-collapse figures (VEEGAN/PacGAN), or '' when the distribution has no known modes."""
+    if "modes" not in metrics:
+        return ""
+    return (
+        f"Modes captured {metrics['modes']} of {metrics['modes_total']} · "
+        f"high-quality samples {100 * metrics['high_quality']:.1f}% · mode KL {metrics['mode_kl']:.2f}"
+    )
 
 
 def _number(value) -> float:
@@ -85,7 +95,11 @@ class ChartsView(pn.viewable.Viewer):
             legend.border_line_alpha = 0
             legend.click_policy = "hide"
         self._last: tuple[int, int] | None = None  # (iteration, total steps) of the last point
-        self._layout = pn.Column(pn.pane.Bokeh(self.loss_figure), pn.pane.Bokeh(self.metric_figure))
+        # a mixture with known modes (ring8, grid25) also reports the mode-collapse figures, under the chart
+        self.mode_text = Div(text="", css_classes=["mode-metrics"], width=self.width, height=36)
+        self._layout = pn.Column(
+            pn.pane.Bokeh(self.loss_figure), pn.pane.Bokeh(self.metric_figure), pn.pane.Bokeh(self.mode_text)
+        )
 
     def __panel__(self):
         return self._layout
@@ -114,3 +128,4 @@ class ChartsView(pn.viewable.Viewer):
         )
         metrics = {k: [_number(frame.metrics.get(k))] for k in ("kl", "js")}
         self.channel.stream(self.metric_source, self.capacity, iteration=x, **metrics)
+        self.channel.set_text(self.mode_text, mode_summary(frame.metrics))

@@ -10,7 +10,8 @@ from .. import distributions
 from .style import REAL_COLOR
 
 ACCENT_COLOR = "#0072b5"  # as Panel's primary button
-CHOICES = ("line", "gaussians", "ring", "disjoint", "drawing")  # GAN Lab's order; 'points' comes from a file
+CHOICES = ("line", "gaussians", "ring", "disjoint", "ring8", "grid25", "moons", "spiral", "checkerboard", "drawing")
+"""GAN Lab's four in its order, the benchmarks' and other shapes, then drawing ('points' come from a file)."""
 PICTURE_SAMPLES = 300
 PICTURE_SIZE = 84  # pixels
 BUTTON_WIDTH = 150
@@ -67,7 +68,7 @@ class DistributionPicker(pn.viewable.Viewer):
             items.append(pn.Column(self.pictures[name], button))
         self._highlight()
         self.param.watch(lambda _event: self._highlight(), "value")
-        self._layout = pn.Row(*items)
+        self._layout = pn.FlexBox(*items, sizing_mode="stretch_width")  # wraps on narrow screens
 
     def __panel__(self):
         return self._layout

@@ -8,7 +8,7 @@ import param
 from bokeh.core.property.vectorization import expr
 from bokeh.models import ColorBar, ColumnDataSource, CustomJSExpr, FixedTicker, LinearColorMapper
 
-from ..frame import Frame
+from ..frame import Frame, HeatmapScale
 from .frame_channel import FrameChannel
 from .style import FAKE_COLOR, HEATMAP_PALETTE, REAL_COLOR, unit_square_figure
 
@@ -38,6 +38,16 @@ LAYERS = {  # toggle parameter -> the label of its checkbox
     "show_fake": "Fake samples",
     "show_manifold": "Generator manifold",
 }
+
+
+def legend_labels(scale: HeatmapScale) -> tuple[str, dict]:
+    """The heatmap colour bar's title and its labels at 0, 0.5 and 1 for a frame's heatmap scale."""
+    if scale.kind == "probability":
+        return "Discriminator output D(x)", {0: "fake", 0.5: "0.5", 1: "real"}
+    title = "Critic f(x), the discriminator's logit"
+    if scale.centred:
+        title = "Critic f(x) minus its median over the square"
+    return title, {0: f"-{scale.scale:g}", 0.5: "0", 1: f"+{scale.scale:g}"}
 
 
 def manifold_cells(manifold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -120,13 +130,14 @@ class LayeredView(pn.viewable.Viewer):
         grid = fig.line(
             "x", "y", source=s["manifold_grid"], color=FAKE_COLOR, line_width=0.6, alpha=0.6, name="manifold-grid"
         )
+        self._legend_labels = title, labels = legend_labels(HeatmapScale())
         self.legend = ColorBar(
             color_mapper=self.color_mapper,
             name="heatmap-legend",
             orientation="horizontal",
             ticker=FixedTicker(ticks=[0, 0.5, 1]),
-            major_label_overrides={0: "fake", 0.5: "0.5", 1: "real"},
-            title="Discriminator output D(x)",
+            major_label_overrides=labels,
+            title=title,
             height=8,
             padding=4,
         )
@@ -169,6 +180,10 @@ class LayeredView(pn.viewable.Viewer):
     # -- layers --------------------------------------------------------------------------------------
     def _draw_heatmap(self, frame: Frame) -> None:
         self.channel.send(self.sources["heatmap"], image=[np.asarray(frame.heatmap, dtype=np.float32)])
+        labels = legend_labels(frame.heatmap_scale)
+        if labels != self._legend_labels:  # a model change reaches the browser apart from the frame: only when needed
+            self._legend_labels = labels
+            self.legend.update(title=labels[0], major_label_overrides=labels[1])
 
     def _draw_real(self, frame: Frame) -> None:
         # The real samples shown stay the same for a whole experiment: skip resending them.

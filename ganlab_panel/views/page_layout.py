@@ -37,7 +37,13 @@ def page(app) -> pn.Column:
         for group, names in SETTING_GROUPS.items()
     ]
     distribution = pn.Row(
-        pn.Column(title("Data distribution"), app.picker),
+        pn.Column(
+            title("Data distribution"),
+            app.picker,
+            pn.Row(
+                pn.pane.HTML("Or learn points from a CSV file (x, y columns):", margin=(12, 5, 5, 10)), app.csv_input
+            ),
+        ),
         pn.Column(app.pretrained_button, note(explain("distribution")), width=360),
     )
     overview = pn.Column(

@@ -18,7 +18,9 @@ LABELS = {
     "discriminator_neurons": "Neurons per layer",
     "discriminator_optimizer": "Optimizer",
     "discriminator_learning_rate": "Learning rate",
+    "pack": "Packing (PacGAN): samples per D input",
     "loss": "Loss function",
+    "real_label": "Real label (1 = no smoothing)",
     "k_discriminator": "kD: discriminator steps per iteration",
     "k_generator": "kG: generator steps per iteration",
     "batch_size": "Batch size",
@@ -31,7 +33,13 @@ OPTION_LABELS = {
     "noise_type": {"Uniform": "uniform", "Gaussian": "gaussian"},
     "generator_optimizer": {"SGD": "sgd", "Adam": "adam"},
     "discriminator_optimizer": {"SGD": "sgd", "Adam": "adam"},
-    "loss": {"Log loss": "log", "Least squares": "least_squares"},
+    "loss": {
+        "Log loss (non-saturating)": "log",
+        "Minimax": "minimax",
+        "Least squares": "least_squares",
+        "Hinge": "hinge",
+        "WGAN-GP": "wgan_gp",
+    },
 }
 
 SETTING_GROUPS = {
@@ -42,15 +50,16 @@ SETTING_GROUPS = {
         "discriminator_neurons",
         "discriminator_optimizer",
         "discriminator_learning_rate",
+        "pack",
     ),
-    "Training": ("loss", "k_discriminator", "k_generator", "batch_size", "seed"),
+    "Training": ("loss", "real_label", "k_discriminator", "k_generator", "batch_size", "seed"),
 }
 
 GROUP_TOPICS = {
     "Noise": ("noise",),
     "Generator": ("generator", "networks", "optimizer", "learning_rate"),
-    "Discriminator": ("discriminator", "networks", "optimizer", "learning_rate"),
-    "Training": ("loss", "k_steps", "batch_size", "seed"),
+    "Discriminator": ("discriminator", "networks", "optimizer", "learning_rate", "pack"),
+    "Training": ("loss", "wgan_gp", "real_label", "k_steps", "batch_size", "seed"),
 }
 """Which explanations each group of settings folds under 'About these settings'."""
 
@@ -69,13 +78,16 @@ def setting_widget(config: GanConfig, name: str) -> pn.widgets.Widget:
         kind, extra = pn.widgets.Select, {"options": rate_options(value)}
     elif isinstance(p, param.Selector):
         options = OPTION_LABELS.get(name) or {str(o): o for o in p.objects}
-        kind, extra = pn.widgets.RadioButtonGroup, {"options": options}
+        # buttons while they fit the settings column side by side, a menu beyond
+        kind, extra = pn.widgets.RadioButtonGroup if len(options) <= 3 else pn.widgets.Select, {"options": options}
     elif isinstance(p, param.Integer):
         low, high = p.bounds
         if high is not None and high - low <= 10:
             kind, extra = pn.widgets.IntSlider, {"start": low, "end": high}
         else:  # unbounded in the browser, which would silently ignore a value out of range: the config says why
             kind, extra = pn.widgets.IntInput, {}
+    elif isinstance(p, param.Number) and None not in p.bounds:
+        kind, extra = pn.widgets.FloatSlider, {"start": p.bounds[0], "end": p.bounds[1], "step": 0.01}
     else:
         raise TypeError(f"no widget for setting {name!r} of type {type(p).__name__}")
     if "description" in kind.param:

@@ -323,3 +323,33 @@ def test_each_part_has_its_explanation_beside_it(app):
         assert explain(topic) in texts, topic
     for topic in ("noise", "generator", "gradients", "manifold", "k_steps", "learning_rate", "slow_motion", "step"):
         assert BOLD.sub(r"<b>\1</b>", explain(topic)) in texts, topic  # folded under 'About ...'
+
+
+def test_a_csv_file_becomes_the_real_data_and_a_bad_one_changes_nothing(app):
+    app.load_csv(b"x,y\n0,0\n1,1\n2,0\n", "tri.csv")
+    assert app.config.distribution == "points" and len(app.config.points) == 3
+    assert app.trainer.iteration == 0 and "Loaded 3 points from tri.csv" in app.notice.object
+    real = app.layered.sources["real"].data
+    np.testing.assert_allclose(sorted(set(np.round(real["x"], 4))), [0.05, 0.5, 0.95], rtol=1e-5)  # rescaled
+    app.step_both()
+    before = (app.config.points, app.trainer.iteration)
+    app.load_csv(b"x,y\n1,2\n3,oops\n", "bad.csv")
+    assert "Not loaded bad.csv" in app.notice.object and "line 3" in app.notice.object
+    assert (app.config.points, app.trainer.iteration) == before
+
+
+def test_new_losses_and_the_real_label_apply_live(app):
+    app.step_both()
+    for loss in ("minimax", "hinge"):
+        app._setting_widgets["loss"].value = loss
+        assert app.config.loss == loss and app.trainer.engine.hyper.loss == loss
+    app._setting_widgets["real_label"].value = 1.0
+    assert app.trainer.engine.hyper.real_label == 1.0 and app.trainer.iteration == 1  # no reset
+
+
+def test_settings_changed_from_code_with_a_distribution_are_kept(app):
+    app.config.update({"distribution": "ring", "generator_learning_rate": 1.0, "generator_layers": 4})
+    assert (app.config.generator_learning_rate, app.config.generator_layers) == (1.0, 4)  # not the ring's preset
+    assert app.picker.value == "ring" and app.trainer.architecture.generator_layers == 4
+    click(app.picker.buttons["ring"])
+    assert app.config.generator_layers == presets.PRESETS["ring"]["generator_layers"]  # a click loads the preset

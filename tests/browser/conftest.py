@@ -41,9 +41,9 @@ def _free_port() -> int:
 
 
 class Server:
-    """A `panel serve ganlab_panel/app.py` process whose log the tests can read."""
+    """A `panel serve ganlab_panel/app.py` (or another app script) process whose log the tests can read."""
 
-    def __init__(self, tmp_path: Path, extra_args=()):
+    def __init__(self, tmp_path: Path, extra_args=(), app: Path = ROOT / "ganlab_panel" / "app.py"):
         self.port = _free_port()
         self.log_path = tmp_path / "server.log"
         self._log = open(self.log_path, "w")  # noqa: SIM115 (open for the server's lifetime, closed in stop)
@@ -51,13 +51,13 @@ class Server:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PANEL_LOG_LEVEL": "info"}
         # fmt: off
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "panel", "serve", str(ROOT / "ganlab_panel" / "app.py"),
+            [sys.executable, "-m", "panel", "serve", str(app),
              "--port", str(self.port), "--address", "127.0.0.1",
              "--allow-websocket-origin", f"127.0.0.1:{self.port}", *extra_args],
             cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=env,
         )
         # fmt: on
-        self.url = f"http://127.0.0.1:{self.port}/app"
+        self.url = f"http://127.0.0.1:{self.port}/{app.stem}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

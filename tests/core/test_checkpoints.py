@@ -3,9 +3,11 @@ message, nothing is unpickled and a running experiment is left as it was; the sh
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -153,7 +155,32 @@ def _bad_files(saved: bytes) -> dict[str, tuple[bytes, str]]:
         "fractional iteration": (_edited(saved, iteration=np.array(2.5)), "must be one integer"),
         "wrong format": (_edited(saved, format=np.array("something-else/9")), "format"),
         "not arrays inside": (_zip_with_text_file(), "other than arrays"),
+        "array header claims terabytes": (_zip_with_array_header((2**40,), "<f8"), "claims more data than it holds"),
+        "object array header": (_zip_with_array_header((1000,), "|O"), "pickled object array"),
+        "deeply nested config": (_edited(saved, config=np.array("[" * 100_000)), "not valid JSON"),
+        "encrypted member": (_central_directory_patched(saved, 8, 0x1), "encrypted"),
+        "unknown compression": (_central_directory_patched(saved, 10, 99), "compression method"),
     }
+
+
+def _zip_with_array_header(shape: tuple, descr: str) -> bytes:
+    """An .npz whose one array header describes `shape`, followed by only 64 bytes of data."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": descr, "fortran_order": False, "shape": shape})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("format.npy", header.getvalue() + bytes(64))
+    return buffer.getvalue()
+
+
+def _central_directory_patched(data: bytes, offset: int, value: int) -> bytes:
+    """The archive with a 2-byte field of every central directory entry set (8: flags, 10: compression)."""
+    patched = bytearray(data)
+    start = patched.find(b"PK\x01\x02", int.from_bytes(data[-6:-2], "little"))  # the end record says where
+    while start != -1:
+        patched[start + offset : start + offset + 2] = value.to_bytes(2, "little")
+        start = patched.find(b"PK\x01\x02", start + 4)
+    return bytes(patched)
 
 
 def _zip_with_text_file() -> bytes:
@@ -182,6 +209,11 @@ BAD_CASES = (
     "fractional iteration",
     "wrong format",
     "not arrays inside",
+    "array header claims terabytes",
+    "object array header",
+    "deeply nested config",
+    "encrypted member",
+    "unknown compression",
 )
 
 
@@ -231,6 +263,24 @@ def test_pickled_object_array_is_never_unpickled(saved):
     with pytest.raises(CheckpointError, match="pickled object array"):
         checkpoints.load(data)
     assert _Exploit.ran == []
+
+
+def test_no_module_can_unpickle():
+    """Every loader in the package: np.load only with allow_pickle=False, torch.load only with
+    weights_only=True, and no pickle, marshal or shelve at all."""
+    package = Path(checkpoints.__file__).parent
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                assert not {m.split(".")[0] for m in modules} & {"pickle", "marshal", "shelve", "dill", "joblib"}
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "load":
+                owner = ast.unparse(node.func.value)
+                keywords = {k.arg: ast.unparse(k.value) for k in node.keywords}
+                if owner in ("np", "numpy"):
+                    assert keywords.get("allow_pickle") == "False", f"{path.name}: {ast.unparse(node)}"
+                if owner == "torch":
+                    assert keywords.get("weights_only") == "True", f"{path.name}: {ast.unparse(node)}"
 
 
 def test_failed_load_leaves_the_running_experiment_untouched(saved):

@@ -79,7 +79,7 @@ def test_diverging_training_reports_the_message_and_fails(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["train", "--distribution", "spiral"], "unknown distribution 'spiral'"),
+        (["train", "--distribution", "swiss_roll"], "unknown distribution 'swiss_roll'"),
         (["train", "--iterations", "-5"], "expected a whole number >= 0, got -5"),
         (["train", "--iterations", "many"], "got 'many'"),
         (["train", "--set", "speed=3"], "unknown setting(s): speed"),
@@ -103,10 +103,10 @@ def test_bad_arguments_exit_2_with_one_line(argv, message, capsys):
 def test_python_dash_m_runs_the_command_line_without_tracebacks():
     listing = _run("distributions")
     assert listing.returncode == 0 and all(name in listing.stdout for name in PRESETS)
-    bad = _run("train", "--distribution", "spiral")
+    bad = _run("train", "--distribution", "swiss_roll")
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
-        f"ganlab-panel: error: unknown distribution 'spiral'; choose one of: {', '.join(REGISTRY)} "
+        f"ganlab-panel: error: unknown distribution 'swiss_roll'; choose one of: {', '.join(REGISTRY)} "
         "(see ganlab-panel train --help)"
     ]
 

@@ -155,7 +155,7 @@ def test_json_coerces_whole_floats_and_ints_naturally():
         (lambda: GanConfig.from_query("generator_layers=many"), "generator_layers.*0 to 5"),
         (lambda: GanConfig.from_query("generator_neurons=0"), "generator_neurons.*1 to 100"),
         (lambda: GanConfig.from_dict({"loss": "wasserstein"}), "loss.*'log'.*'least_squares'"),
-        (lambda: GanConfig.from_dict({"distribution": "spiral"}), "distribution.*'ring'"),
+        (lambda: GanConfig.from_dict({"distribution": "swiss_roll"}), "distribution.*'ring'"),
         (lambda: GanConfig.from_dict({"points": [[0.1, float("nan")]]}), "points.*non-finite"),
         (lambda: GanConfig.from_dict({"points": [[0.1, 0.2, 0.3]]}), "points"),
         (lambda: GanConfig.from_dict({"batch_size": 0}), "batch_size"),

@@ -143,6 +143,11 @@ def test_registry_names_and_gan_lab_titles():
         "gaussians": "Mixture of Gaussians",
         "ring": "Ring",
         "disjoint": "3 disjoint regions",
+        "ring8": "Ring of 8 (benchmark)",
+        "grid25": "Grid of 25 (benchmark)",
+        "moons": "Two moons",
+        "spiral": "Spiral",
+        "checkerboard": "Checkerboard",
         "drawing": "Draw one by yourself",
         "points": "Points from an array or file",
     }
@@ -177,5 +182,45 @@ def test_bad_points_are_rejected_with_a_clear_message(points, message):
 
 
 def test_unknown_distribution_names_the_choices():
-    with pytest.raises(ValueError, match=r"unknown distribution 'spiral'.*line.*gaussians.*ring.*disjoint"):
-        sample("spiral", 10)
+    with pytest.raises(ValueError, match=r"unknown distribution 'swiss_roll'.*line.*gaussians.*ring.*disjoint"):
+        sample("swiss_roll", 10)
+
+
+@pytest.mark.parametrize(("name", "radius_or_spacing", "std"), [("ring8", 0.4, 0.004), ("grid25", 0.2, 0.005)])
+def test_benchmark_mixtures_are_the_papers_scaled_into_the_view(name, radius_or_spacing, std):
+    info = REGISTRY[name]
+    modes = info.modes
+    assert len(modes) == {"ring8": 8, "grid25": 25}[name] and info.mode_std == pytest.approx(std)
+    assert modes.min() == pytest.approx(0.1) and modes.max() == pytest.approx(0.9)
+    if name == "ring8":  # angles 2 pi k / 8 on a circle around the centre
+        offset = modes - 0.5
+        np.testing.assert_allclose(np.hypot(*offset.T), radius_or_spacing)
+        np.testing.assert_allclose(np.arctan2(offset[:, 1], offset[:, 0]) % (2 * np.pi), 2 * np.pi * np.arange(8) / 8)
+    else:
+        assert sorted(set(np.round(modes[:, 0], 6))) == pytest.approx(0.1 + radius_or_spacing * np.arange(5))
+    points = sample(name, 40_000, seed=1)
+    nearest = np.argmin(np.linalg.norm(points[:, None] - modes[None], axis=2), axis=1)
+    counts = np.bincount(nearest, minlength=len(modes))
+    assert counts.min() > 0.8 * len(points) / len(modes)  # equal weights
+    np.testing.assert_allclose((points - modes[nearest]).std(axis=0), std, rtol=0.05)
+
+
+@pytest.mark.parametrize("name", ["moons", "spiral", "checkerboard"])
+def test_new_shapes_fit_the_view_and_are_seeded(name):
+    points = sample(name, 5_000, seed=2)
+    assert points.shape == (5_000, 2) and np.all((points > 0) & (points < 1))
+    np.testing.assert_array_equal(points, sample(name, 5_000, seed=2))
+
+
+def test_checkerboard_fills_only_the_dark_squares():
+    cells = np.floor((sample("checkerboard", 20_000, seed=3) - 0.1) / 0.2).astype(int)
+    assert set(map(tuple, cells)) == {(i, j) for i in range(4) for j in range(4) if (i + j) % 2 == 0}
+
+
+def test_moons_are_two_interleaved_arcs():
+    points = sample("moons", 20_000, seed=4)
+    upper = points[:, 1] > 0.5
+    # each half holds about half the points, and the arcs interleave: both span the middle of the x range
+    assert 0.4 < upper.mean() < 0.6
+    for half in (points[upper], points[~upper]):
+        assert np.any(np.abs(half[:, 0] - 0.5) < 0.02)

@@ -30,6 +30,19 @@ def _sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
+def _input_gradient(layers, x):
+    """df/dx of the MLP at each row of x, by a plain backward pass through the masks of x's forward pass."""
+    masks = []
+    for w, b in layers[:-1]:
+        x = x @ w + b
+        masks.append(x > 0)
+        x = np.maximum(x, 0)
+    grad = np.ones((len(x), 1)) @ layers[-1][0].T
+    for (w, _), mask in zip(layers[-2::-1], masks[::-1], strict=True):
+        grad = (grad * mask) @ w.T
+    return grad
+
+
 def _engine(rng, noise_dim=2, layers=1, neurons=8, scale=1.0, **hyper):
     architecture = Architecture(noise_dim, layers, neurons, layers, neurons)
     weights = {
@@ -120,11 +133,49 @@ def test_numpy_loss_formulas_are_gan_labs():
     assert losses.generator_loss("least_squares", fake, NUMPY_OPS) == pytest.approx(ls_g, rel=1e-12)
     # working from logits keeps the log loss finite where D saturates
     assert np.isfinite(losses.discriminator_loss("log", np.array([-800.0]), np.array([800.0]), NUMPY_OPS))
-    with pytest.raises(ValueError, match="unknown loss"):
-        losses.generator_loss("hinge", fake, NUMPY_OPS)
+    with pytest.raises(ValueError, match="unknown loss 'wasserstein'; choose one of: log, minimax"):
+        losses.generator_loss("wasserstein", fake, NUMPY_OPS)
 
 
-@pytest.mark.parametrize("loss", ["log", "least_squares"])
+def test_minimax_hinge_and_label_smoothing_on_a_tiny_case_by_hand():
+    real, fake = np.array([2.0, -1.0]), np.array([0.5, -3.0])
+
+    def sig(x):
+        return 1 / (1 + math.exp(-x))
+
+    def value_and_gradients(kind, real_label=0.95):
+        d = losses.discriminator_loss(kind, real, fake, NUMPY_OPS, real_label)
+        d_grads = losses.discriminator_loss_gradient(kind, real, fake, NUMPY_OPS, real_label)
+        return (
+            d,
+            d_grads,
+            losses.generator_loss(kind, fake, NUMPY_OPS),
+            losses.generator_loss_gradient(kind, fake, NUMPY_OPS),
+        )
+
+    # hinge: D = mean max(0, 1 - r) + mean max(0, 1 + f) = (0 + 2) / 2 + (1.5 + 0) / 2; G = -mean f
+    d, (d_real, d_fake), g, g_grad = value_and_gradients("hinge")
+    assert d == pytest.approx(1.75) and g == pytest.approx(1.25)
+    np.testing.assert_allclose(d_real, [0, -0.5]) and np.testing.assert_allclose(d_fake, [0.5, 0])
+    np.testing.assert_allclose(g_grad, [-0.5, -0.5])
+
+    # minimax: G = mean log(1 - D(f)), slope -D(f) / n: tiny where D is sure a sample is fake (f = -3)
+    _, _, g, g_grad = value_and_gradients("minimax")
+    assert g == pytest.approx((math.log(1 - sig(0.5)) + math.log(1 - sig(-3.0))) / 2)
+    np.testing.assert_allclose(g_grad, [-sig(0.5) / 2, -sig(-3.0) / 2])
+    assert abs(g_grad[1]) < 0.1 * abs(value_and_gradients("log")[3][1])  # the non-saturating loss keeps pushing
+
+    # real label 1 (no smoothing) against GAN Lab's 0.95: only the real term changes
+    for label in (1.0, 0.95, 0.7):
+        d, (d_real, _), _, _ = value_and_gradients("log", label)
+        by_hand = -(
+            label * (math.log(sig(2.0)) + math.log(sig(-1.0))) / 2 + (math.log(sig(-0.5)) + math.log(sig(3.0))) / 2
+        )
+        assert d == pytest.approx(by_hand)
+        np.testing.assert_allclose(d_real, [-label * (1 - sig(2.0)) / 2, -label * (1 - sig(-1.0)) / 2])
+
+
+@pytest.mark.parametrize("loss", list(losses.LOSSES))
 @pytest.mark.parametrize("batch", [(150, 150), (40, 25)])
 def test_engine_reports_the_loss_of_losses_py(loss, batch):
     rng = np.random.default_rng(5)
@@ -137,7 +188,13 @@ def test_engine_reports_the_loss_of_losses_py(loss, batch):
     assert np.abs(np.concatenate([real_logits, fake_logits])).max() > 3
 
     expected = losses.discriminator_loss(loss, real_logits, fake_logits, NUMPY_OPS)
-    assert engine.discriminator_step(real, noise) == pytest.approx(expected, rel=1e-5)
+    mix = None
+    if loss in losses.PENALISED_LOSSES:  # WGAN-GP: lambda = 10 times mean (|df/dx| - 1)^2 between the batches
+        mix = rng.random(min(batch))
+        between = mix[:, None] * real[: len(mix)] + (1 - mix[:, None]) * fake[: len(mix)]
+        norms = np.linalg.norm(_input_gradient(weights["discriminator"], between), axis=1)
+        expected += 10 * np.mean((norms - 1) ** 2)
+    assert engine.discriminator_step(real, noise, mix) == pytest.approx(expected, rel=1e-5)
 
     engine.set_weights(weights)  # back to the same weights for the generator's step
     expected = losses.generator_loss(loss, fake_logits, NUMPY_OPS)
@@ -227,12 +284,19 @@ def test_set_weights_rejects_wrong_shapes_and_changes_nothing():
         np.testing.assert_allclose(b1, b, **F32)
 
 
-def _autograd_gradients(weights, loss, real, noise):
-    """Reference gradients of losses.py's formulas by torch autograd, in float64."""
+def _autograd_gradients(weights, loss, real, noise, mix=None):
+    """Reference gradients of losses.py's formulas by torch autograd, in float64; WGAN-GP's penalty by
+    double backpropagation (the gradient of a gradient)."""
     import torch
     import torch.nn.functional as F
 
-    ops = SimpleNamespace(mean=torch.mean, sigmoid=torch.sigmoid, log_sigmoid=F.logsigmoid)
+    ops = SimpleNamespace(
+        mean=torch.mean,
+        sigmoid=torch.sigmoid,
+        log_sigmoid=F.logsigmoid,
+        relu=torch.relu,
+        step=lambda x: (x > 0).to(x.dtype),
+    )
 
     def params(net):
         return [torch.tensor(a, dtype=torch.float64, requires_grad=True) for layer in weights[net] for a in layer]
@@ -247,11 +311,16 @@ def _autograd_gradients(weights, loss, real, noise):
     real, noise = torch.tensor(real), torch.tensor(noise)
     fake = torch.tanh(mlp(g, noise))
     d_loss = losses.discriminator_loss(loss, mlp(d, real)[:, 0], mlp(d, fake.detach())[:, 0], ops)
+    if mix is not None:
+        e = torch.tensor(mix)[:, None]
+        between = (e * real[: len(mix)] + (1 - e) * fake.detach()[: len(mix)]).requires_grad_()
+        (slope,) = torch.autograd.grad(mlp(d, between).sum(), between, create_graph=True)
+        d_loss = d_loss + 10 * ((slope.norm(dim=1) - 1) ** 2).mean()
     g_loss = losses.generator_loss(loss, mlp(d, fake)[:, 0], ops)
     return [t.numpy() for t in torch.autograd.grad(d_loss, d)], [t.numpy() for t in torch.autograd.grad(g_loss, g)]
 
 
-@pytest.mark.parametrize("loss", ["log", "least_squares"])
+@pytest.mark.parametrize("loss", list(losses.LOSSES))
 @pytest.mark.parametrize("layers", [0, 1, 3])
 def test_hand_written_backward_equals_autograd(loss, layers):
     """The engine's backward pass (hand-written: autograd's per-op overhead dominates at this size) moves
@@ -260,9 +329,10 @@ def test_hand_written_backward_equals_autograd(loss, layers):
     engine, weights = _engine(rng, layers=layers, neurons=6, scale=1.5, loss=loss,
                               discriminator_learning_rate=1.0, generator_learning_rate=1.0)  # fmt: skip
     real, noise = rng.random((30, 2)), rng.random((20, 2))
-    d_grads, g_grads = _autograd_gradients(weights, loss, real, noise)
+    mix = rng.random(20) if loss in losses.PENALISED_LOSSES else None
+    d_grads, g_grads = _autograd_gradients(weights, loss, real, noise, mix)
 
-    engine.discriminator_step(real, noise)
+    engine.discriminator_step(real, noise, mix)
     after = [a for layer in engine.get_weights()["discriminator"] for a in layer]
     before = [a for layer in weights["discriminator"] for a in layer]
     for new, old, grad in zip(after, before, d_grads, strict=True):

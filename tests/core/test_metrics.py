@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
-from ganlab_panel import metrics
+from ganlab_panel import distributions, metrics
 from ganlab_panel.distributions import sample
 from ganlab_panel.metrics import GRID, divergences, histogram, js_divergence, kl_divergence
 
@@ -103,3 +105,51 @@ def test_divergences_use_the_given_real_histogram():
     expected = divergences(real, fake)
     assert divergences(None, fake, real_histogram=histogram(real)) == expected
     assert expected["kl"] == pytest.approx(kl_divergence(histogram(real), histogram(fake)))
+
+
+# -- mode-collapse metrics (VEEGAN / PacGAN definitions) ------------------------------------------------
+def _at_modes(modes, counts, std, rng):
+    return np.concatenate([m + std * rng.standard_normal((c, 2)) for m, c in zip(modes, counts, strict=True)])
+
+
+def test_samples_on_every_mode_score_all_modes_full_quality_and_no_kl():
+    modes, std = distributions.RING8_MODES, distributions.RING8_STD
+    samples = _at_modes(modes, [100] * 8, 0.5 * std, np.random.default_rng(0))
+    result = metrics.mode_metrics(samples, modes, std)
+    assert result == {"modes": 8, "modes_total": 8, "high_quality": 1.0, "mode_kl": pytest.approx(0.0, abs=1e-12)}
+
+
+def test_a_collapsed_generator_scores_one_mode_and_kl_log_k():
+    modes, std = distributions.GRID25_MODES, distributions.GRID25_STD
+    samples = _at_modes(modes[:1], [400], 0.5 * std, np.random.default_rng(1))
+    result = metrics.mode_metrics(samples, modes, std)
+    assert result["modes"] == 1 and result["high_quality"] == 1.0
+    assert result["mode_kl"] == pytest.approx(math.log(25))
+
+
+def test_samples_between_modes_are_low_quality_and_capture_nothing():
+    modes, std = distributions.RING8_MODES, distributions.RING8_STD
+    samples = np.full((50, 2), 0.5)  # the ring's centre: far from every mode
+    assert metrics.mode_metrics(samples, modes, std) == {
+        "modes": 0,
+        "modes_total": 8,
+        "high_quality": 0.0,
+        "mode_kl": pytest.approx(math.log(8)),
+    }
+
+
+def test_quality_is_within_three_standard_deviations_and_kl_counts_only_good_samples():
+    modes = np.array([[0.0, 0.0], [1.0, 0.0]])
+    samples = np.array([[0.029, 0.0], [0.031, 0.0], [1.0, 0.0], [1.0, 0.0], [np.nan, 0.0]])
+    result = metrics.mode_metrics(samples, modes, std=0.01)
+    assert result["modes"] == 2 and result["high_quality"] == pytest.approx(3 / 5)
+    p = np.array([1 / 3, 2 / 3])  # one good sample at the first mode, two at the second
+    assert result["mode_kl"] == pytest.approx(float(np.sum(p * np.log(2 * p))))
+
+
+def test_trainer_reports_mode_metrics_only_for_known_mixtures():
+    from ganlab_panel.trainer import Trainer
+
+    ring8 = Trainer(distribution="ring8").metrics()
+    assert set(ring8) == {"kl", "js", "modes", "modes_total", "high_quality", "mode_kl"} and 0 <= ring8["modes"] <= 8
+    assert set(Trainer(distribution="ring").metrics()) == {"kl", "js"}

@@ -48,7 +48,8 @@ def _torch_engine(architecture, weights, hyper, dtype="float32"):
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
-@pytest.mark.parametrize("loss", ["log", "least_squares"])
+# WGAN-GP blows up at these learning rates: tests/core/test_formulations.py trains it at a smaller one
+@pytest.mark.parametrize("loss", [loss for loss in losses.LOSSES if loss not in losses.PENALISED_LOSSES])
 @pytest.mark.parametrize("hidden", [0, 1, 2, 3])
 @pytest.mark.parametrize("noise", [("uniform", 2), ("gaussian", 1)], ids=["uniform-2d", "gaussian-1d"])
 def test_trains_like_the_torch_engine_for_200_iterations(noise, hidden, loss, optimizer):
@@ -63,7 +64,14 @@ def test_trains_like_the_torch_engine_for_200_iterations(noise, hidden, loss, op
 
     rng = np.random.default_rng(1)
     sampler = distributions.make_sampler("ring", None)
-    for _ in range(200):  # GAN Lab's iteration at its defaults: kD = 2 discriminator steps, kG = 1 generator step
+    # Hinge with Adam: some gradient components are exactly 0 in one engine and ~1e-18 in the other
+    # (+-1/n terms summed in another order); Adam divides by their size, so the engines part at ~1e-9,
+    # and within a few iterations a logit lands on the other side of the hinge's kink (measured: 1e-2
+    # apart at iteration 5 with 3 hidden layers). SGD with hinge stays within 1e-15 for 200 iterations.
+    iterations = 4 if (loss, optimizer) == ("hinge", "adam") else 200
+    for _ in range(
+        iterations
+    ):  # GAN Lab's iteration at its defaults: kD = 2 discriminator steps, kG = 1 generator step
         for _ in range(2):
             # real and fake batches of different sizes, so that mixing them up shows
             real, z = sampler(64, rng).astype(np.float32), sample_noise(rng, 50, noise_dim, noise_type)
@@ -74,12 +82,12 @@ def test_trains_like_the_torch_engine_for_200_iterations(noise, hidden, loss, op
     trained, expected = engine.get_weights(), reference.get_weights()
     for net in ("generator", "discriminator"):
         moved = max(np.abs(a - b).max() for a, b in zip(_flat(expected, net), _flat(weights, net), strict=True))
-        assert moved > 0.01, f"{net} barely trained: the comparison would say little"
+        assert moved > (0.01 if iterations == 200 else 1e-4), f"{net} barely trained: the comparison would say little"
         for got, want in zip(_flat(trained, net), _flat(expected, net), strict=True):
             np.testing.assert_allclose(got, want, **PARITY, err_msg=net)
 
 
-@pytest.mark.parametrize("loss", ["log", "least_squares"])
+@pytest.mark.parametrize("loss", list(losses.LOSSES))
 def test_one_step_matches_the_float32_torch_engine(loss):
     architecture = Architecture(2, 1, 8, 1, 8)
     weights = _weights(architecture, bias=0.1)
@@ -87,7 +95,10 @@ def test_one_step_matches_the_float32_torch_engine(loss):
     engine, reference = NumpyEngine(architecture, weights, hyper), _torch_engine(architecture, weights, hyper)
     rng = np.random.default_rng(3)
     real, z = rng.random((150, 2)).astype(np.float32), rng.random((150, 2)).astype(np.float32)
-    assert engine.discriminator_step(real, z) == pytest.approx(reference.discriminator_step(real, z), rel=1e-5)
+    mix = rng.random(150) if loss in losses.PENALISED_LOSSES else None
+    assert engine.discriminator_step(real, z, mix) == pytest.approx(
+        reference.discriminator_step(real, z, mix), rel=1e-5
+    )
     assert engine.generator_step(z) == pytest.approx(reference.generator_step(z), rel=1e-5)
     for net in ("generator", "discriminator"):
         got, want = _flat(engine.get_weights(), net), _flat(reference.get_weights(), net)
@@ -121,6 +132,25 @@ def _mlp(layers, x):
     return x
 
 
+def _input_gradient(layers, x):
+    """df/dx of the MLP at each row of x, by a plain backward pass through the masks of x's forward pass."""
+    masks = []
+    for w, b in layers[:-1]:
+        x = x @ w + b
+        masks.append(x > 0)
+        x = np.maximum(x, 0)
+    grad = np.ones((len(x), 1)) @ layers[-1][0].T
+    for (w, _), mask in zip(layers[-2::-1], masks[::-1], strict=True):
+        grad = (grad * mask) @ w.T
+    return grad
+
+
+def _penalty(layers, real, fake, mix):
+    """WGAN-GP's penalty, lambda = 10, at mix real + (1 - mix) fake."""
+    between = mix[:, None] * real[: len(mix)] + (1 - mix[:, None]) * fake[: len(mix)]
+    return 10 * np.mean((np.linalg.norm(_input_gradient(layers, between), axis=1) - 1) ** 2)
+
+
 def _numerical_gradient(f, layers, h=1e-6):
     """Central differences of f(layers) for every weight and bias, in float64."""
     gradients = []
@@ -138,7 +168,7 @@ def _numerical_gradient(f, layers, h=1e-6):
     return gradients
 
 
-@pytest.mark.parametrize("loss", ["log", "least_squares"])
+@pytest.mark.parametrize("loss", list(losses.LOSSES))
 @pytest.mark.parametrize("hidden", [0, 1, 2])
 def test_backward_pass_equals_finite_differences(loss, hidden):
     """With SGD at learning rate 1 a step moves each weight by minus its gradient: compare that with
@@ -149,12 +179,14 @@ def test_backward_pass_equals_finite_differences(loss, hidden):
     engine = NumpyEngine(architecture, weights, Hyper(loss, "sgd", "sgd", 1.0, 1.0))
     rng = np.random.default_rng(6)
     real, noise = rng.random((9, 2)), rng.random((7, 2))
+    mix = rng.random(7) if loss in losses.PENALISED_LOSSES else None
     generator = [(w.copy(), b.copy()) for w, b in weights["generator"]]
     discriminator = [(w.copy(), b.copy()) for w, b in weights["discriminator"]]
 
     def d_loss(d):
         fake = np.tanh(_mlp(generator, noise))
-        return losses.discriminator_loss(loss, _mlp(d, real)[:, 0], _mlp(d, fake)[:, 0], NUMPY_OPS)
+        value = losses.discriminator_loss(loss, _mlp(d, real)[:, 0], _mlp(d, fake)[:, 0], NUMPY_OPS)
+        return value if mix is None else value + _penalty(d, real, fake, mix)
 
     def g_loss(g):
         return losses.generator_loss(loss, _mlp(discriminator, np.tanh(_mlp(g, noise)))[:, 0], NUMPY_OPS)
@@ -162,7 +194,7 @@ def test_backward_pass_equals_finite_differences(loss, hidden):
     def moved(net):
         return [old - new for old, new in zip(_flat(weights, net), _flat(engine.get_weights(), net), strict=True)]
 
-    assert engine.discriminator_step(real, noise) == pytest.approx(d_loss(discriminator), rel=1e-12)
+    assert engine.discriminator_step(real, noise, mix) == pytest.approx(d_loss(discriminator), rel=1e-12)
     for step, gradient in zip(moved("discriminator"), _numerical_gradient(d_loss, discriminator), strict=True):
         np.testing.assert_allclose(step, gradient, rtol=1e-6, atol=1e-8)
 

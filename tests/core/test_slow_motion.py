@@ -39,7 +39,11 @@ def test_loss_captions_describe_the_chosen_formulation():
     # only the loss sub-steps depend on the formulation
     assert [a.caption == b.caption for a, b in zip(log, squares, strict=True)] == [n not in (2, 7) for n in range(10)]
     with pytest.raises(ValueError, match="unknown loss"):
-        substeps("hinge")
+        substeps("wasserstein")
+    assert (
+        "log(1 - D(fake))" in substeps("minimax")[7].caption and "max(0, 1 - f(real))" in substeps("hinge")[2].caption
+    )
+    assert "-[1 log D(real)" in substeps("log", real_label=1.0)[2].caption  # the real label is a setting
 
 
 def test_substeps_name_overview_components_and_edges_of_their_own_phase():

@@ -102,3 +102,12 @@ def test_a_single_discriminator_step_adds_a_point_at_the_same_iteration(frames):
     view.update(frame)
     view.update(replace(frame, discriminator_steps=frame.discriminator_steps + 1))
     assert list(column(view.loss_source, "iteration")) == [frame.iteration, frame.iteration]
+
+
+def test_mode_collapse_figures_show_under_the_charts_for_known_mixtures(frames):
+    view = ChartsView()
+    mixture = {"kl": 0.3, "js": 0.1, "modes": 6, "modes_total": 8, "high_quality": 0.931, "mode_kl": 0.214}
+    view.update(replace(frames[1], metrics=mixture))
+    assert view.mode_text.text == "Modes captured 6 of 8 · high-quality samples 93.1% · mode KL 0.21"
+    view.update(frames[2])  # a distribution without known modes
+    assert view.mode_text.text == ""

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from bokeh.models import ColorBar
 
+from ganlab_panel.frame import HeatmapScale
 from ganlab_panel.views import LayeredView
 from ganlab_panel.views.layered import LAYERS, MAX_ARROW, cell_alpha
 
@@ -195,3 +196,22 @@ def test_real_samples_are_resent_only_when_they_change(frame):
     assert changes == []
     view.update(replace(frame, real=frame.real[::-1].copy()))
     assert len(changes) == 1
+
+
+def test_the_legend_reads_critic_scores_when_a_frame_shows_them(frame):
+    view = LayeredView()
+    legend = view.figure.select_one({"name": "heatmap-legend"})
+    changes = []
+    legend.on_change("major_label_overrides", lambda attr, old, new: changes.append(new))
+    view.update(frame)
+    assert changes == [] and legend.title == "Discriminator output D(x)"  # a probability, as the legend says
+    critic = replace(frame, heatmap_scale=HeatmapScale("critic", 2.0, 0.7, centred=True))
+    view.update(critic)
+    assert legend.major_label_overrides == {0: "-2", 0.5: "0", 1: "+2"} and "median" in legend.title
+    view.update(replace(critic, heatmap_scale=HeatmapScale("critic", 2.0, -0.3, centred=True)))
+    assert len(changes) == 1  # only the centre moved: the labels stand, nothing is sent
+    view.update(replace(frame, heatmap_scale=HeatmapScale("critic", 0.5)))  # hinge: f itself, zero fixed
+    assert legend.major_label_overrides == {0: "-0.5", 0.5: "0", 1: "+0.5"} and "logit" in legend.title
+    view.update(frame)
+    assert legend.major_label_overrides == {0: "fake", 0.5: "0.5", 1: "real"}
+    assert legend.title == "Discriminator output D(x)"
