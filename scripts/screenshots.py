@@ -56,7 +56,7 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1250})
             page.goto(f"http://127.0.0.1:{port}/app")
             page.wait_for_selector("text=Iteration", timeout=60_000)
-            page.get_by_role("button", name="Ring").click()
+            page.get_by_role("button", name="Ring", exact=True).click()
             page.wait_for_timeout(1000)
             page.get_by_role("button", name="Play").click()
             page.wait_for_timeout(12_000)
