@@ -37,6 +37,7 @@ from ganlab_panel.views.overview import OverviewView
 from ganlab_panel.views.page_hooks import SpaceKey
 from ganlab_panel.views.page_layout import page
 from ganlab_panel.views.settings import SETTING_GROUPS, rate_options, setting_widget
+from ganlab_panel.views.url_state import UrlState
 
 _log = logging.getLogger(__name__)
 
@@ -136,7 +137,9 @@ class GanLab(pn.viewable.Viewer):
             pn.state.on_session_destroyed(self._on_session_destroyed)
             quiet_closed_socket_writes()
         self.config.param.watch(self._on_config, list(EFFECTS))
-        if self.pretrained and config is None:
+        # a link's settings open that experiment at iteration 0, not the pretrained model
+        self.url_state = UrlState(self.config, self.layered, notify=self._notify, warn=self._error)
+        if self.pretrained and config is None and not self.url_state.restored:
             self.load_pretrained()  # GAN Lab opens on its gaussians model at iteration 1931
         else:
             self._show(self.trainer.frame())
@@ -214,7 +217,10 @@ class GanLab(pn.viewable.Viewer):
 
     def apply_drawing(self, points) -> None:
         """Train on drawn points (the drawing surface's Apply; it shows a ValueError's message)."""
-        self.config.update({"distribution": "drawing", "points": [[float(x), float(y)] for x, y in points]})
+        # to 1e-4 (a 25th of a pixel): a link then holds the points exactly, in ~13 characters each
+        self.config.update(
+            {"distribution": "drawing", "points": [[round(float(x), 4), round(float(y), 4)] for x, y in points]}
+        )
 
     @property
     def running(self) -> bool:

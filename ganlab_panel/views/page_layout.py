@@ -21,6 +21,7 @@ def page(app) -> pn.Column:
         app.speed_slider,
         pn.pane.Bokeh(app.counter, margin=(12, 10)),
         pn.pane.Bokeh(app.rate, margin=(12, 10)),
+        app.url_state.copy_button,
         app.space_key,
         css_classes=["toolbar"],
         styles={"flex-wrap": "wrap"},

@@ -1,0 +1,173 @@
+"""The experiment in the page's URL: a link restores its settings and layers; each change updates the link.
+
+Only settings that differ from their defaults are written, so a link is short and still exact (GanConfig
+fixes the defaults). `engine`, `device` and `heatmap_resolution` stay out: the server chooses them, and the
+page offers no control for them. Outside a served session (a notebook) there is no URL: nothing happens.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode
+
+import panel as pn
+
+from ..config import EFFECTS, GanConfig, _shown, parse_query
+from ..distributions import REGISTRY
+from .layered import LAYERS, LayeredView
+
+SERVER_SIDE = ("engine", "device", "heatmap_resolution")
+LINK_SETTINGS = tuple(name for name in EFFECTS if name not in SERVER_SIDE)
+LAYER_DEFAULTS = {toggle: LayeredView.param[toggle].default for toggle in LAYERS}
+MAX_POINTS_TEXT = 16_000
+"""Characters of points a link may hold (~1,200 drawn points): a longer query risks the server's header limit,
+so a larger point set (a big CSV file) is left out of the link, which then says so when opened."""
+MAX_SHOWN = 8
+"""Ignored values listed one by one in the notice; more are counted."""
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+
+@dataclass
+class Link:
+    """What a URL query asks for: the valid settings and layer toggles, and why the rest was ignored."""
+
+    settings: dict = field(default_factory=dict)
+    layers: dict = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    restores: bool = False  # the query names at least one setting or layer, so it opens a fresh experiment
+
+
+def read_link(query: str, current: GanConfig | None = None) -> Link:
+    """Each value of `query` checked on its own (over `current`, else the defaults): a bad one is ignored, with
+    a message naming the setting and what it accepts, and the others are kept."""
+    link = Link()
+    trial = GanConfig.from_dict(current.to_dict()) if current is not None else GanConfig()
+    for name, text in parse_qsl(query.lstrip("?"), keep_blank_values=True):
+        if name in LAYERS:
+            link.restores = True
+            if text.lower() in _TRUE + _FALSE:
+                link.layers[name] = text.lower() in _TRUE
+            else:
+                link.ignored.append(f"{name}: got {_shown(text)}, expected true or false")
+        elif name in LINK_SETTINGS:
+            link.restores = True
+            try:
+                value = parse_query(urlencode([(name, text)]))[name]
+                trial.update({name: value})  # checked with those before it: kD and kG cannot both be 0
+            except ValueError as error:
+                link.ignored.append(str(error))
+                continue
+            link.settings[name] = getattr(trial, name)
+        else:
+            link.ignored.append(f"{_shown(name)}: not a setting of this page")
+    if REGISTRY[trial.distribution].needs_points and not trial.points:
+        what = link.settings.pop("distribution", trial.distribution)
+        link.settings.pop("points", None)
+        link.ignored.append(f"distribution: {what!r} needs its points, which this link does not hold")
+    return link
+
+
+def link_query(config: GanConfig, layers: dict[str, bool]) -> str:
+    """The query of a link to this experiment: its settings and layers that differ from their defaults."""
+    defaults = GanConfig.defaults()
+    values = config.to_dict()
+    query = []
+    for name in LINK_SETTINGS:
+        if values[name] == defaults[name]:
+            continue
+        if name == "points":  # repr is the shortest text that reads back as the same float: exact, and brief
+            text = ";".join(f"{x!r},{y!r}" for x, y in values[name])
+            if len(text) > MAX_POINTS_TEXT:
+                continue
+        else:
+            text = str(values[name])
+        query.append((name, text))
+    query += [(toggle, str(shown).lower()) for toggle, shown in layers.items() if shown != LAYER_DEFAULTS[toggle]]
+    return urlencode(query)
+
+
+def ignored_message(ignored: list[str]) -> str:
+    """The notice for values a link held that were not used (each shown literally: a link is anyone's text)."""
+    lines = [f"- {_literal(text)}" for text in ignored[:MAX_SHOWN]]
+    if len(ignored) > MAX_SHOWN:
+        lines.append(f"- and {len(ignored) - MAX_SHOWN} more")
+    return "**Ignored from the link** (the defaults are used for these):\n\n" + "\n".join(lines)
+
+
+def _literal(text: str) -> str:
+    # Markdown reads a backslash-escaped punctuation mark as itself: no HTML, link or emphasis from a link's text
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def served_location():
+    """This browser session's pn.state.location, or None outside a served session."""
+    doc = pn.state.curdoc
+    if doc is None or doc.session_context is None:
+        return None
+    return pn.state.location
+
+
+COPY_JS = """
+const url = window.location.href
+const say = (text) => {
+  source.label = text
+  setTimeout(() => { source.label = 'Copy link' }, 2000)
+}
+const fallback = () => {  // plain http on a classroom network has no navigator.clipboard
+  const area = document.createElement('textarea')
+  area.value = url
+  area.style.position = 'fixed'
+  area.style.opacity = '0'
+  document.body.appendChild(area)
+  area.select()
+  let copied = false
+  try { copied = document.execCommand('copy') } catch (error) {}
+  area.remove()
+  if (copied) say('Link copied')
+  else window.prompt('Copy this link:', url)
+}
+if (navigator.clipboard && window.isSecureContext)
+  navigator.clipboard.writeText(url).then(() => say('Link copied'), fallback)
+else
+  fallback()
+"""
+
+
+class UrlState:
+    """Binds one experiment (its config and the layered view's toggles) to the page URL of its session."""
+
+    def __init__(self, config: GanConfig, layered: LayeredView, notify=None, warn=None, location=None):
+        self.config = config
+        self.layered = layered
+        self.location = location if location is not None else served_location()
+        self.link = Link()
+        self.copy_button = pn.widgets.Button(
+            label="Copy link", css_classes=["copy-link"], width=110, visible=self.location is not None
+        )
+        self.copy_button.js_on_click(code=COPY_JS)
+        if self.location is None:
+            return
+        self.link = read_link(self.location.search, config)
+        if self.link.settings:
+            config.update(self.link.settings)
+        if self.link.layers:
+            layered.param.update(self.link.layers)
+        if self.link.ignored and warn is not None:
+            warn(ignored_message(self.link.ignored))
+        elif self.link.restores and notify is not None:
+            notify("Experiment opened from the link: iteration 0")
+        config.param.watch(self._write, list(LINK_SETTINGS))
+        layered.param.watch(self._write, list(LAYERS))
+
+    @property
+    def restored(self) -> bool:
+        """Whether the page was opened from a link with settings (then it starts at iteration 0)."""
+        return self.link.restores
+
+    def query(self) -> str:
+        return link_query(self.config, {toggle: getattr(self.layered, toggle) for toggle in LAYERS})
+
+    def _write(self, *_events) -> None:
+        query = self.query()
+        self.location.search = f"?{query}" if query else ""
