@@ -4,7 +4,6 @@ optimizer state across live changes, and weight loading. Reference computations 
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -288,15 +287,8 @@ def _autograd_gradients(weights, loss, real, noise, mix=None):
     """Reference gradients of losses.py's formulas by torch autograd, in float64; WGAN-GP's penalty by
     double backpropagation (the gradient of a gradient)."""
     import torch
-    import torch.nn.functional as F
 
-    ops = SimpleNamespace(
-        mean=torch.mean,
-        sigmoid=torch.sigmoid,
-        log_sigmoid=F.logsigmoid,
-        relu=torch.relu,
-        step=lambda x: (x > 0).to(x.dtype),
-    )
+    from ganlab_panel.engines.torch_engine import TORCH_OPS as ops
 
     def params(net):
         return [torch.tensor(a, dtype=torch.float64, requires_grad=True) for layer in weights[net] for a in layer]
