@@ -353,3 +353,15 @@ def test_settings_changed_from_code_with_a_distribution_are_kept(app):
     assert app.picker.value == "ring" and app.trainer.architecture.generator_layers == 4
     click(app.picker.buttons["ring"])
     assert app.config.generator_layers == presets.PRESETS["ring"]["generator_layers"]  # a click loads the preset
+
+
+def test_choosing_wgan_gp_lowers_learning_rates_it_cannot_train_with(app):
+    app.step_both()
+    app._setting_widgets["loss"].value = "wgan_gp"
+    assert app.config.loss == "wgan_gp" and app.trainer.iteration == 1  # live: no reset
+    assert app.config.generator_learning_rate == app.config.discriminator_learning_rate == 0.01  # SGD
+    assert "learning rates lowered" in app.notice.object
+    assert app._setting_widgets["generator_learning_rate"].value == 0.01
+    app.iterations_per_frame = 20
+    app.tick()
+    assert app.trainer.diverged is None and app.frame.heatmap_scale.kind == "critic"

@@ -144,3 +144,21 @@ def test_space_toggles_play_and_pause(app):
     stopped = app.counter()
     time.sleep(0.5)
     assert app.counter() == stopped
+
+
+def test_choosing_wgan_gp_while_training_switches_live_and_relabels_the_heatmap(app):
+    legend_title = "() => Bokeh.documents[0].get_model_by_name('heatmap-legend').title"
+    assert "D(x)" in app.page.evaluate(legend_title)
+    app.play()
+    before = app.wait_for_iteration(30)
+    app.page.locator(".setting-loss select").select_option(label="WGAN-GP")
+    wait_until(lambda: "Critic" in app.page.evaluate(legend_title), "the heatmap legend to read critic scores")
+    seen = [before]
+    wait_until(lambda: seen.append(app.iteration()) or seen[-1] > before + 30, "training to go on with WGAN-GP")
+    app.pause()
+    assert seen == sorted(seen), f"the counter went back when the loss changed: {seen}"
+    assert "rebuilt" not in app.notice() and "Not changed" not in app.notice()
+    labels = app.page.evaluate(
+        "() => Array.from(Bokeh.documents[0].get_model_by_name('heatmap-legend').major_label_overrides.values())"
+    )
+    assert any(str(label).startswith("+") for label in labels), f"no critic scale among the labels {labels}"
