@@ -419,6 +419,7 @@ class OverviewView(pn.viewable.Viewer):
     # -- frames -----------------------------------------------------------------------------------------
     def update(self, frame: Frame) -> None:
         """Draw a Frame: only assigns new arrays to the data sources."""
+        self._name_predictions(critic=frame.heatmap_scale.kind == "critic")
         self._set_if_changed("noise", self._noise_points(frame.noise))
         real_moved = self._set_if_changed("real", frame.real)
         self._set_points("fake", frame.fake)
@@ -430,6 +431,15 @@ class OverviewView(pn.viewable.Viewer):
         # GAN Lab's "marching" dashes: every new frame shifts the dash pattern along each edge.
         self._marching = (self._marching - 3) % 11
         self.channel.send(self.edges, dash_offset=np.full(len(EDGE_POINTS), self._marching, dtype=np.float32))
+
+    def _name_predictions(self, critic: bool) -> None:
+        """D(real) and D(fake) are probabilities; a critic's (hinge, WGAN-GP) are scores f(real), f(fake)."""
+        if getattr(self, "_critic_titles", False) == critic:
+            return
+        self._critic_titles = critic
+        prediction_titles = {"real-predictions": "f(real)", "fake-predictions": "f(fake)"} if critic else {}
+        titles = [prediction_titles.get(n, NODES[n][4]) for n in self.titles.data["name"]]
+        self.titles.data.update(text=titles)
 
     def _set_points(self, name: str, points: np.ndarray) -> None:
         x, y = _place(name, np.asarray(points, dtype=np.float32))

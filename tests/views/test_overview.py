@@ -200,3 +200,16 @@ def test_arrow_heads_point_along_the_edges():
         direction = math.atan2(y1 - y0, x1 - x0)
         assert math.isclose(angle, direction - math.pi / 2)
         assert math.hypot(x1 - x, y1 - y) < 5  # the head sits at the end of its edge
+
+
+def test_predictions_are_named_as_scores_for_critic_losses(frames):
+    from ganlab_panel.frame import HeatmapScale
+
+    view = OverviewView()
+    titles = dict(zip(view.titles.data["name"], view.titles.data["text"], strict=True))
+    assert (titles["real-predictions"], titles["fake-predictions"]) == ("D(real)", "D(fake)")
+    view.update(replace(frames[1], heatmap_scale=HeatmapScale(kind="critic", scale=2.0)))
+    titles = dict(zip(view.titles.data["name"], view.titles.data["text"], strict=True))
+    assert (titles["real-predictions"], titles["fake-predictions"]) == ("f(real)", "f(fake)")
+    view.update(frames[2])
+    assert dict(zip(view.titles.data["name"], view.titles.data["text"], strict=True))["real-predictions"] == "D(real)"
