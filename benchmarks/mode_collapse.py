@@ -7,10 +7,9 @@ Trains every formulation (five losses, and the log loss with PacGAN packing of 2
 over several seeds, then prints mean +- standard error over seeds of the VEEGAN/PacGAN figures
 (metrics.mode_metrics on 2,500 generated samples), with the architecture, optimizer, batch, iterations
 and sample counts used. `--jobs` runs train at once in worker processes, each with NumPy's BLAS on one
-thread. Published figures to compare with: the VEEGAN and PacGAN tables (issue 6; the comparison document
-is still to be written from a full run). A full default run (7 formulations x 2
-datasets x 10 seeds) should take about 26 minutes with --jobs 2 on the shared 2-core machine (3 seeds, 42 runs,
-took 7.9 minutes under load: 22 s a run, WGAN-GP ~40 s, PacGAN4 ~15 s).
+thread. A full default run (7 formulations x 2 datasets x 10 seeds, 140 runs) took 21.0 minutes with
+--jobs 2 on the shared 2-core machine (17.9 s a run); its table beside the published VEEGAN and PacGAN rows
+is docs/mode-collapse.md.
 
 Datasets are the papers' mixtures scaled into GAN Lab's unit square (distributions.RING8_MODES,
 GRID25_MODES): ring radius 0.4 with std 0.004, grid spacing 0.2 with std 0.005, so "within 3 std" means
