@@ -38,14 +38,24 @@ LARGER = {  # (hidden layers, neurons) of both networks
 }
 
 
-def iterations_per_second(trainer: Trainer, iterations: int, repeats: int) -> list[float]:
-    trainer.train(min(200, iterations))  # warm up caches and allocators
+def timed_rates(train, iterations: int, repeats: int) -> list[float]:
+    """Iterations per second of `repeats` calls of train(iterations)."""
     rates = []
     for _ in range(repeats):
         start = time.perf_counter()
-        trainer.train(iterations)
+        train(iterations)
         rates.append(iterations / (time.perf_counter() - start))
     return rates
+
+
+def iterations_per_second(trainer: Trainer, iterations: int, repeats: int) -> list[float]:
+    trainer.train(min(200, iterations))  # warm up caches and allocators
+    return timed_rates(trainer.train, iterations, repeats)
+
+
+def _loop(iteration):
+    """train(n) for a single-iteration function."""
+    return lambda n: [iteration() for _ in range(n)]
 
 
 def minimal_numpy_rate(iterations: int, repeats: int) -> list[float]:
@@ -91,13 +101,7 @@ def minimal_numpy_rate(iterations: int, repeats: int) -> list[float]:
         fake_grad = backward(d, d_inputs, -1 / (1 + np.exp(logits)) / 150, update=False)
         backward(g, g_inputs, fake_grad * (1 - fake * fake))
 
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(iterations):
-            iteration()
-        rates.append(iterations / (time.perf_counter() - start))
-    return rates
+    return timed_rates(_loop(iteration), iterations, repeats)
 
 
 def minimal_torch_rate(iterations: int, repeats: int) -> list[float]:
@@ -131,13 +135,7 @@ def minimal_torch_rate(iterations: int, repeats: int) -> list[float]:
             step(d, F.binary_cross_entropy_with_logits(mlp(d, torch.cat([real, fake]))[:, 0], targets))
         step(g, F.binary_cross_entropy_with_logits(mlp(d, torch.tanh(mlp(g, noise)))[:, 0], targets[:150]))
 
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(iterations):
-            iteration()
-        rates.append(iterations / (time.perf_counter() - start))
-    return rates
+    return timed_rates(_loop(iteration), iterations, repeats)
 
 
 def frame_milliseconds(trainer: Trainer, repeats: int = 200) -> list[float]:

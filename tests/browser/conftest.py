@@ -196,15 +196,15 @@ class AppPage:
         )
 
 
-def open_app(context, server) -> AppPage:
-    """A new tab on the app in `context`, recording browser errors in `app.errors`."""
+def open_app(context, url: str) -> AppPage:
+    """A new tab on the app at `url` in `context`, recording browser errors in `app.errors`."""
     tab = context.new_page()
     app = AppPage(tab)
     app.errors = []
     tab.on("console", lambda m: app.errors.append(m.text) if m.type == "error" else None)
     tab.on("pageerror", lambda e: app.errors.append(str(e)))
     tab.set_default_timeout(TIMEOUT * 1000)
-    tab.goto(server.url)
+    tab.goto(url)
     tab.locator(".iteration-counter").get_by_text(COUNTER_TEXT).first.wait_for(timeout=60_000)
     tab.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=60_000)
     return app
@@ -230,28 +230,41 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def open_tab(browser, server):
-    """Opens tabs on the app, each in its own browser context (its own server session); after the test,
-    fails on any browser console error or any server log error that appeared during it."""
-    start = len(server.log())
-    opened = []
+class Tabs:
+    """Opens tabs on a server's app, each in its own browser context (its own server session); `close()`
+    closes them and fails on any browser console error seen meanwhile."""
 
-    def open_tab() -> AppPage:
-        context = browser.new_context(viewport={"width": 1500, "height": 1100})
-        app = open_app(context, server)
+    def __init__(self, browser, server):
+        self.browser, self.server = browser, server
+        self.log_start = len(server.log())
+        self.opened: list[AppPage] = []
+
+    def __call__(self, query: str = "", clipboard: bool = False) -> AppPage:
+        """A new tab on the app's URL plus `query` (e.g. '?seed=3'), with clipboard access if asked."""
+        context = self.browser.new_context(viewport={"width": 1500, "height": 1100})
+        if clipboard:
+            context.grant_permissions(["clipboard-read", "clipboard-write"])
+        app = open_app(context, self.server.url + query)
         app.context = context
-        opened.append(app)
+        self.opened.append(app)
         return app
 
-    yield open_tab
-    for app in opened:
-        app.context.close()
-    errors = [e for app in opened for e in app.errors]
-    assert not errors, f"browser console errors: {errors}"
-    # closing a tab may log, so look once the server has had a moment to notice
-    time.sleep(0.3)
-    problems = server.problems(start)
+    def close(self) -> None:
+        for app in self.opened:
+            app.context.close()
+        errors = [e for app in self.opened for e in app.errors]
+        assert not errors, f"browser console errors: {errors}"
+        time.sleep(0.3)  # closing a tab may log, so look at the server's log once it has had a moment
+
+
+@pytest.fixture
+def open_tab(browser, server):
+    """Opens tabs on the app (see Tabs); after the test, fails on any browser console error or any server
+    log error that appeared during it."""
+    tabs = Tabs(browser, server)
+    yield tabs
+    tabs.close()
+    problems = server.problems(tabs.log_start)
     assert not problems, f"server log errors during the test: {problems}"
 
 

@@ -10,7 +10,6 @@ import math
 import re
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -18,7 +17,7 @@ import pytest
 from ganlab_panel.config import GanConfig
 from ganlab_panel.trainer import Trainer
 
-from .conftest import Server, open_app, wait_until
+from .conftest import Server, Tabs, wait_until
 from .fault_app import DIVERGING, FAILURE
 
 pytestmark = pytest.mark.browser
@@ -38,26 +37,19 @@ def fault_server(tmp_path_factory):
 def open_fault_tab(browser, fault_server):
     """Opens a tab (its own session) on /fault_app?fault=...; afterwards fails on browser console errors
     and on server log errors other than the `expected_errors` loop errors a test announces."""
-    start = len(fault_server.log())
-    opened = []
+    tabs = Tabs(browser, fault_server)
 
     def open_fault_tab(fault: str):
-        context = browser.new_context(viewport={"width": 1500, "height": 1100})
-        app = open_app(context, SimpleNamespace(url=f"{fault_server.url}?fault={fault}"))
-        app.context = context
-        opened.append(app)
-        return app
+        return tabs(f"?fault={fault}")
 
     open_fault_tab.expected_errors = 0
     yield open_fault_tab
-    for app in opened:
-        app.context.close()
-    errors = [e for app in opened for e in app.errors]
-    assert not errors, f"browser console errors: {errors}"
-    time.sleep(0.3)
-    log = fault_server.log()[start:]
+    tabs.close()
+    log = fault_server.log()[tabs.log_start :]
     assert log.count(LOOP_ERROR) == log.count("Traceback") == open_fault_tab.expected_errors, log
-    unexpected = [line for line in fault_server.problems(start) if LOOP_ERROR not in line and "Traceback" not in line]
+    unexpected = [
+        line for line in fault_server.problems(tabs.log_start) if LOOP_ERROR not in line and "Traceback" not in line
+    ]
     assert not unexpected, f"server log errors during the test: {unexpected}"
 
 

@@ -3,46 +3,18 @@ and Copy link gives a URL that restores what the page shows."""
 
 from __future__ import annotations
 
-import time
-from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
 
 from ganlab_panel.views.url_state import read_link
 
-from .conftest import open_app, wait_until
+from .conftest import wait_until
 
 pytestmark = pytest.mark.browser
 
 DRAWN = "0.2,0.3;0.25,0.35;0.3,0.4;0.7,0.8"
 LINK = f"?distribution=drawing&points={DRAWN}&generator_learning_rate=0.01&seed=5&show_manifold=true"
-
-
-@pytest.fixture
-def open_link(browser, server):
-    """Opens the app at server.url + a query in a new browser context (its own session); after the test,
-    fails on any browser console error or server log error, as open_tab does."""
-    start = len(server.log())
-    opened = []
-
-    def open_link(query: str = "", clipboard: bool = False):
-        context = browser.new_context(viewport={"width": 1500, "height": 1100})
-        if clipboard:
-            context.grant_permissions(["clipboard-read", "clipboard-write"])
-        app = open_app(context, SimpleNamespace(url=server.url + query))
-        app.context = context
-        opened.append(app)
-        return app
-
-    yield open_link
-    for app in opened:
-        app.context.close()
-    errors = [e for app in opened for e in app.errors]
-    assert not errors, f"browser console errors: {errors}"
-    time.sleep(0.3)
-    problems = server.problems(start)
-    assert not problems, f"server log errors during the test: {problems}"
 
 
 def chosen_distribution(app) -> str:
@@ -58,8 +30,8 @@ def layer_checked(app, label: str) -> bool:
     return app.page.get_by_role("checkbox", name=label, exact=True).is_checked()
 
 
-def test_a_url_with_settings_opens_that_experiment_at_iteration_zero_and_twice_the_same(open_link):
-    app = open_link(LINK)
+def test_a_url_with_settings_opens_that_experiment_at_iteration_zero_and_twice_the_same(open_tab):
+    app = open_tab(LINK)
     assert app.counter() == (0, 0, 0), "a link opens a fresh experiment, not the pretrained model"
     assert app.page.locator(".setting-generator-learning-rate select").input_value() == "0.01"
     assert app.page.locator(".setting-seed input").input_value() == "5"
@@ -70,14 +42,14 @@ def test_a_url_with_settings_opens_that_experiment_at_iteration_zero_and_twice_t
     drawn = [tuple(map(float, p.split(","))) for p in DRAWN.split(";")]
     assert all(min(abs(x - px) + abs(y - py) for px, py in drawn) < 0.2 for x, y in real), "real data off the drawing"
 
-    again = open_link(LINK)  # same seed, same first frames
+    again = open_tab(LINK)  # same seed, same first frames
     assert again.samples("real-samples") == real
     assert again.samples("fake-samples") == app.samples("fake-samples")
     assert again.heatmap() == app.heatmap()
 
 
-def test_bad_values_in_a_url_fall_back_one_by_one_with_a_message(open_link):
-    app = open_link("?distribution=ring&generator_learning_rate=abc&seed=<b>9</b>&batch_size=40&show_fake=maybe")
+def test_bad_values_in_a_url_fall_back_one_by_one_with_a_message(open_tab):
+    app = open_tab("?distribution=ring&generator_learning_rate=abc&seed=<b>9</b>&batch_size=40&show_fake=maybe")
     assert app.counter() == (0, 0, 0)
     notice = app.notice()
     assert "Ignored from the link" in notice
@@ -92,8 +64,8 @@ def test_bad_values_in_a_url_fall_back_one_by_one_with_a_message(open_link):
     assert layer_checked(app, "Fake samples")
 
 
-def test_copy_link_gives_a_url_that_restores_what_the_page_shows(open_link):
-    app = open_link(clipboard=True)
+def test_copy_link_gives_a_url_that_restores_what_the_page_shows(open_tab):
+    app = open_tab(clipboard=True)
     page = app.page
     page.locator(".setting-generator-learning-rate select").select_option("0.03")
     seed = page.locator(".setting-seed input")
@@ -112,7 +84,7 @@ def test_copy_link_gives_a_url_that_restores_what_the_page_shows(open_link):
     # the page opened on the pretrained model, whose other settings (its noise) the link holds too
     assert {"generator_learning_rate": 0.03, "seed": 11}.items() <= read_link(query).settings.items()
 
-    copy = open_link("?" + query)
+    copy = open_tab("?" + query)
     assert copy.counter() == (0, 0, 0)
     assert copy.page.locator(".setting-generator-learning-rate select").input_value() == "0.03"
     assert copy.page.locator(".setting-seed input").input_value() == "11"

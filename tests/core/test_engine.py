@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from reference_nets import input_gradient, mlp, sigmoid
 
 from ganlab_panel import losses
 from ganlab_panel.engines.base import Architecture, Hyper, create_engine, initial_weights
@@ -14,32 +15,6 @@ from ganlab_panel.losses import NUMPY_OPS
 from ganlab_panel.trainer import Trainer
 
 F32 = {"rtol": 1e-5, "atol": 1e-6}  # the engine computes in float32
-
-
-def _mlp(layers, x):
-    """GAN Lab's network: x @ W + b with ReLU between layers, none after the last."""
-    for i, (w, b) in enumerate(layers):
-        x = x @ w + b
-        if i < len(layers) - 1:
-            x = np.maximum(x, 0)
-    return x
-
-
-def _sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def _input_gradient(layers, x):
-    """df/dx of the MLP at each row of x, by a plain backward pass through the masks of x's forward pass."""
-    masks = []
-    for w, b in layers[:-1]:
-        x = x @ w + b
-        masks.append(x > 0)
-        x = np.maximum(x, 0)
-    grad = np.ones((len(x), 1)) @ layers[-1][0].T
-    for (w, _), mask in zip(layers[-2::-1], masks[::-1], strict=True):
-        grad = (grad * mask) @ w.T
-    return grad
 
 
 def _engine(rng, noise_dim=2, layers=1, neurons=8, scale=1.0, **hyper):
@@ -77,14 +52,14 @@ def test_generator_is_relu_mlp_then_tanh_and_discriminator_ends_in_sigmoid(hidde
     engine, weights = _engine(rng, layers=hidden, neurons=6, scale=4.0)  # large weights: saturated outputs
     noise = rng.random((300, 2))
     fake = engine.generate(noise)
-    np.testing.assert_allclose(fake, np.tanh(_mlp(weights["generator"], noise)), **F32)
+    np.testing.assert_allclose(fake, np.tanh(mlp(weights["generator"], noise)), **F32)
     assert fake.shape == (300, 2) and np.all(np.abs(fake) <= 1)
     assert np.abs(fake).max() > 0.99  # the range really is tanh's, not clipped to the unit square
 
     engine, weights = _engine(rng, layers=hidden, neurons=6)
     points = rng.random((300, 2))
     prediction = engine.discriminate(points)
-    np.testing.assert_allclose(prediction, _sigmoid(_mlp(weights["discriminator"], points))[:, 0], **F32)
+    np.testing.assert_allclose(prediction, sigmoid(mlp(weights["discriminator"], points))[:, 0], **F32)
     assert prediction.shape == (300,) and np.all((prediction > 0) & (prediction < 1))
 
 
@@ -122,7 +97,7 @@ def test_weights_depend_on_the_seed_only():
 def test_numpy_loss_formulas_are_gan_labs():
     rng = np.random.default_rng(2)
     real, fake = rng.normal(0, 3, 150), rng.normal(0, 3, 150)
-    d_real, d_fake = _sigmoid(real), _sigmoid(fake)
+    d_real, d_fake = sigmoid(real), sigmoid(fake)
     log_d = -(0.95 * np.mean(np.log(d_real)) + np.mean(np.log(1 - d_fake)))
     assert losses.discriminator_loss("log", real, fake, NUMPY_OPS) == pytest.approx(log_d, rel=1e-12)
     assert losses.generator_loss("log", fake, NUMPY_OPS) == pytest.approx(-np.mean(np.log(d_fake)), rel=1e-12)
@@ -181,9 +156,9 @@ def test_engine_reports_the_loss_of_losses_py(loss, batch):
     # scaled weights give logits of several units either side, where log D and log(1 - D) differ a lot
     engine, weights = _engine(rng, layers=1, neurons=8, scale=2.5, loss=loss)
     real, noise = rng.random((batch[0], 2)), rng.random((batch[1], 2))
-    fake = np.tanh(_mlp(weights["generator"], noise))
-    real_logits = _mlp(weights["discriminator"], real)[:, 0]
-    fake_logits = _mlp(weights["discriminator"], fake)[:, 0]
+    fake = np.tanh(mlp(weights["generator"], noise))
+    real_logits = mlp(weights["discriminator"], real)[:, 0]
+    fake_logits = mlp(weights["discriminator"], fake)[:, 0]
     assert np.abs(np.concatenate([real_logits, fake_logits])).max() > 3
 
     expected = losses.discriminator_loss(loss, real_logits, fake_logits, NUMPY_OPS)
@@ -191,7 +166,7 @@ def test_engine_reports_the_loss_of_losses_py(loss, batch):
     if loss in losses.PENALISED_LOSSES:  # WGAN-GP: lambda = 10 times mean (|df/dx| - 1)^2 between the batches
         mix = rng.random(min(batch))
         between = mix[:, None] * real[: len(mix)] + (1 - mix[:, None]) * fake[: len(mix)]
-        norms = np.linalg.norm(_input_gradient(weights["discriminator"], between), axis=1)
+        norms = np.linalg.norm(input_gradient(weights["discriminator"], between), axis=1)
         expected += 10 * np.mean((norms - 1) ** 2)
     assert engine.discriminator_step(real, noise, mix) == pytest.approx(expected, rel=1e-5)
 
@@ -208,7 +183,7 @@ def test_discriminator_gradient_matches_finite_differences():
     assert gradient.shape == (50, 2)
 
     def d(x):  # float64 reference: finite differences on the engine's float32 would drown in rounding
-        return _sigmoid(_mlp(weights["discriminator"], x))[:, 0]
+        return sigmoid(mlp(weights["discriminator"], x))[:, 0]
 
     h = 1e-6
     estimate = np.column_stack([(d(points + h * e) - d(points - h * e)) / (2 * h) for e in np.eye(2)])

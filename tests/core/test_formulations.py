@@ -8,10 +8,11 @@ import json
 
 import numpy as np
 import pytest
+from reference_nets import flat, mlp, numerical_gradient, seeded_weights
 
 from ganlab_panel import Experiment, checkpoints, distributions, losses
 from ganlab_panel.checkpoints import Checkpoint, CheckpointError
-from ganlab_panel.engines.base import Architecture, Hyper, create_engine, initial_weights
+from ganlab_panel.engines.base import Architecture, Hyper, create_engine
 from ganlab_panel.frame import HeatmapScale
 from ganlab_panel.losses import NUMPY_OPS
 from ganlab_panel.noise import sample_noise
@@ -19,30 +20,6 @@ from ganlab_panel.slow_motion import substeps
 from ganlab_panel.trainer import Trainer, _cell_centres
 
 PARITY = {"rtol": 1e-5, "atol": 1e-8}  # as tests/core/test_numpy_engine.py: float64 engines agree to ~1e-10
-
-
-def _mlp(layers, x):
-    for i, (w, b) in enumerate(layers):
-        x = x @ w + b
-        if i < len(layers) - 1:
-            x = np.maximum(x, 0)
-    return x
-
-
-def _flat(weights, net):
-    return [a for layer in weights[net] for a in layer]
-
-
-def _weights(architecture, seed=0, scale=1.0, bias=0.0):
-    rng = np.random.default_rng(seed)
-    weights = {
-        "generator": initial_weights(architecture.generator_sizes, rng),
-        "discriminator": initial_weights(architecture.discriminator_sizes, rng),
-    }
-    return {
-        net: [(scale * w, b + bias * rng.standard_normal(b.shape)) for w, b in layers]
-        for net, layers in weights.items()
-    }
 
 
 def _engine(kind, architecture, weights, hyper):
@@ -57,7 +34,7 @@ def _engine(kind, architecture, weights, hyper):
 
 def _moved(before, engine, net):
     """Each parameter's change in one step: minus its gradient under SGD at learning rate 1."""
-    return [old - new for old, new in zip(_flat(before, net), _flat(engine.get_weights(), net), strict=True)]
+    return [old - new for old, new in zip(flat(before, net), flat(engine.get_weights(), net), strict=True)]
 
 
 ENGINES = ["numpy", "torch"]
@@ -85,7 +62,7 @@ def test_wgan_gp_step_of_a_one_neuron_critic_by_hand(engine_kind):
     df/dx = w2 w1 everywhere, |df/dx| = |w2| |w1| = 2 x 1, the penalty is 10 (2 - 1)^2 and the critic's
     part is w2 w1 . (mean fake - mean real); neither part depends on b1 or b2."""
     architecture = Architecture(2, 0, 3, 0, 1)
-    weights = _weights(architecture, seed=1)
+    weights = seeded_weights(architecture, seed=1)
     w1, w2 = np.array([[0.6], [-0.8]]), np.array([[2.0]])
     weights["discriminator"] = [(w1, np.array([5.0])), (w2, np.array([0.3]))]
     engine = _engine(engine_kind, architecture, weights, Hyper("wgan_gp", "sgd", "sgd", 1.0, 1.0))
@@ -105,7 +82,7 @@ def test_wgan_gp_step_of_a_one_neuron_critic_by_hand(engine_kind):
 @pytest.mark.parametrize("engine_kind", ENGINES)
 def test_wgan_gp_needs_its_interpolation_weights(engine_kind):
     architecture = Architecture(2, 1, 4, 1, 4)
-    engine = _engine(engine_kind, architecture, _weights(architecture), Hyper("wgan_gp"))
+    engine = _engine(engine_kind, architecture, seeded_weights(architecture), Hyper("wgan_gp"))
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match="interpolation weights"):
         engine.discriminator_step(rng.random((8, 2)), rng.random((8, 2)))
@@ -124,8 +101,8 @@ def _autograd_penalised_gradients(weights, real, noise, mix, pack):
             x = torch.relu(x) if i < len(params) - 2 else x
         return x
 
-    d = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in _flat(weights, "discriminator")]
-    g = [torch.tensor(a, dtype=torch.float64) for a in _flat(weights, "generator")]
+    d = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in flat(weights, "discriminator")]
+    g = [torch.tensor(a, dtype=torch.float64) for a in flat(weights, "generator")]
     fake = torch.tanh(mlp(g, torch.tensor(noise))).reshape(-1, 2 * pack)
     real = torch.tensor(real).reshape(-1, 2 * pack)
     e = torch.tensor(mix)[:, None]
@@ -140,7 +117,7 @@ def _autograd_penalised_gradients(weights, real, noise, mix, pack):
 @pytest.mark.parametrize("engine_kind", ENGINES)
 def test_penalty_gradient_equals_autograd_double_backprop(engine_kind, hidden, pack):
     architecture = Architecture(2, hidden, 5, hidden, 6, pack)
-    weights = _weights(architecture, seed=hidden, scale=1.5, bias=0.2)  # biases move the ReLUs' kinks
+    weights = seeded_weights(architecture, seed=hidden, scale=1.5, bias=0.2)  # biases move the ReLUs' kinks
     engine = _engine(engine_kind, architecture, weights, Hyper("wgan_gp", "sgd", "sgd", 1.0, 1.0))
     rng = np.random.default_rng(10 + hidden)
     real, noise = rng.random((12, 2)), rng.random((8, 2))
@@ -169,7 +146,7 @@ def test_penalty_gradient_equals_autograd_double_backprop(engine_kind, hidden, p
 )
 def test_engines_train_alike_for_200_iterations(loss, optimizer, lr, hidden, pack):
     architecture = Architecture(2, hidden, 8, hidden, 8, pack)
-    weights = _weights(architecture, seed=hidden)
+    weights = seeded_weights(architecture, seed=hidden)
     hyper = Hyper(loss, optimizer, optimizer, lr, lr)
     engine, reference = _engine("numpy", architecture, weights, hyper), _engine("torch", architecture, weights, hyper)
     rng = np.random.default_rng(1)
@@ -184,9 +161,9 @@ def test_engines_train_alike_for_200_iterations(loss, optimizer, lr, hidden, pac
         assert engine.generator_step(z) == pytest.approx(reference.generator_step(z), rel=1e-8)
     trained, expected = engine.get_weights(), reference.get_weights()
     for net in ("generator", "discriminator"):
-        moved = max(np.abs(a - b).max() for a, b in zip(_flat(expected, net), _flat(weights, net), strict=True))
+        moved = max(np.abs(a - b).max() for a, b in zip(flat(expected, net), flat(weights, net), strict=True))
         assert moved > 0.01, f"{net} barely trained: the comparison would say little"
-        for got, want in zip(_flat(trained, net), _flat(expected, net), strict=True):
+        for got, want in zip(flat(trained, net), flat(expected, net), strict=True):
             np.testing.assert_allclose(got, want, **PARITY, err_msg=net)
 
 
@@ -195,16 +172,16 @@ def test_engines_train_alike_for_200_iterations(loss, optimizer, lr, hidden, pac
 def test_a_packed_discriminator_judges_consecutive_samples_together(engine_kind):
     architecture = Architecture(2, 1, 5, 1, 6, pack=3)
     assert architecture.discriminator_sizes == [6, 6, 6, 1]
-    weights = _weights(architecture, seed=3, bias=0.3)
+    weights = seeded_weights(architecture, seed=3, bias=0.3)
     engine = _engine(engine_kind, architecture, weights, Hyper("log"))
     rng = np.random.default_rng(4)
     real, noise = rng.random((9, 2)), rng.random((6, 2))
-    fake = np.tanh(_mlp(weights["generator"], noise))
+    fake = np.tanh(mlp(weights["generator"], noise))
     d = weights["discriminator"]
     # pack 3: rows 0-2 make the first input [x0, y0, x1, y1, x2, y2], rows 3-5 the second, ...
     packed_real = np.stack([np.concatenate(real[i : i + 3]) for i in range(0, 9, 3)])
     packed_fake = np.stack([np.concatenate(fake[i : i + 3]) for i in range(0, 6, 3)])
-    expected = losses.discriminator_loss("log", _mlp(d, packed_real)[:, 0], _mlp(d, packed_fake)[:, 0], NUMPY_OPS)
+    expected = losses.discriminator_loss("log", mlp(d, packed_real)[:, 0], mlp(d, packed_fake)[:, 0], NUMPY_OPS)
     assert engine.discriminator_step(real, noise) == pytest.approx(expected, rel=1e-12)
     with pytest.raises(ValueError, match="batch of 8 samples does not split into packs of 3"):
         engine.discriminator_step(real[:8], noise)
@@ -215,13 +192,13 @@ def test_a_packed_discriminator_judges_consecutive_samples_together(engine_kind)
 @pytest.mark.parametrize("engine_kind", ENGINES)
 def test_frames_judge_a_point_as_a_pack_of_its_copies(engine_kind):
     architecture = Architecture(2, 2, 5, 2, 6, pack=2)
-    weights = _weights(architecture, seed=5, bias=0.3)
+    weights = seeded_weights(architecture, seed=5, bias=0.3)
     engine = _engine(engine_kind, architecture, weights, Hyper())
     points = np.random.default_rng(6).random((30, 2))
     d = weights["discriminator"]
 
     def critic(x):  # D([x, x])
-        return _mlp(d, np.hstack([x, x]))[:, 0]
+        return mlp(d, np.hstack([x, x]))[:, 0]
 
     np.testing.assert_allclose(engine.critic(points), critic(points), rtol=1e-12)
     np.testing.assert_allclose(engine.discriminate(points), 1 / (1 + np.exp(-critic(points))), rtol=1e-12)
@@ -234,40 +211,22 @@ def test_frames_judge_a_point_as_a_pack_of_its_copies(engine_kind):
     )
 
 
-def _numerical_gradient(f, layers, h=1e-6):
-    gradients = []
-    for array in (a for layer in layers for a in layer):
-        gradient = np.zeros_like(array)
-        for index in np.ndindex(array.shape):
-            saved = array[index]
-            array[index] = saved + h
-            up = f(layers)
-            array[index] = saved - h
-            down = f(layers)
-            array[index] = saved
-            gradient[index] = (up - down) / (2 * h)
-        gradients.append(gradient)
-    return gradients
-
-
 @pytest.mark.parametrize("loss", ["log", "wgan_gp"])
 def test_the_generators_gradient_reaches_every_packed_sample(loss):
     """Finite differences of G's loss through a pack-2 D, independent of torch (the torch engine follows by
     the parity test)."""
     architecture = Architecture(2, 1, 4, 1, 3, pack=2)
-    weights = _weights(architecture, seed=7, scale=2.0, bias=0.2)
+    weights = seeded_weights(architecture, seed=7, scale=2.0, bias=0.2)
     engine = _engine("numpy", architecture, weights, Hyper(loss, "sgd", "sgd", 1.0, 1.0))
     noise = np.random.default_rng(8).random((8, 2))
     generator = [(w.copy(), b.copy()) for w, b in weights["generator"]]
 
     def g_loss(g):
-        fake = np.tanh(_mlp(g, noise)).reshape(-1, 4)
-        return losses.generator_loss(loss, _mlp(weights["discriminator"], fake)[:, 0], NUMPY_OPS)
+        fake = np.tanh(mlp(g, noise)).reshape(-1, 4)
+        return losses.generator_loss(loss, mlp(weights["discriminator"], fake)[:, 0], NUMPY_OPS)
 
     assert engine.generator_step(noise) == pytest.approx(g_loss(generator), rel=1e-12)
-    for step, gradient in zip(
-        _moved(weights, engine, "generator"), _numerical_gradient(g_loss, generator), strict=True
-    ):
+    for step, gradient in zip(_moved(weights, engine, "generator"), numerical_gradient(g_loss, generator), strict=True):
         np.testing.assert_allclose(step, gradient, rtol=1e-6, atol=1e-8)
 
 
@@ -298,7 +257,7 @@ def test_wgan_gp_with_packing_trains_reproducibly_with_finite_frames(engine_kind
     settings.update(discriminator_optimizer="adam", generator_optimizer="adam", discriminator_learning_rate=0.001)
     first, second = Trainer(**settings), Trainer(**settings)
     assert first.train(30) == 30 and second.train(30) == 30 and first.diverged is None
-    trained = [_flat(t.engine.get_weights(), "discriminator") for t in (first, second)]
+    trained = [flat(t.engine.get_weights(), "discriminator") for t in (first, second)]
     for a, b in zip(*trained, strict=True):
         np.testing.assert_array_equal(a, b)  # the interpolation weights come from the seed
     frame = first.frame()

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reference_nets import flat, input_gradient, mlp, numerical_gradient, seeded_weights
 
 from ganlab_panel import distributions, losses
 from ganlab_panel.config import GanConfig
 from ganlab_panel.engines import base
-from ganlab_panel.engines.base import Architecture, Hyper, create_engine, initial_weights, resolve_engine
+from ganlab_panel.engines.base import Architecture, Hyper, create_engine, resolve_engine
 from ganlab_panel.engines.numpy_engine import NumpyEngine
 from ganlab_panel.losses import NUMPY_OPS
 from ganlab_panel.noise import sample_noise
@@ -24,20 +25,6 @@ from ganlab_panel.trainer import Trainer
 
 PARITY = {"rtol": 1e-5, "atol": 1e-8}  # 1e-5 relative; atol only for weights that pass near zero
 F32 = {"rtol": 1e-5, "atol": 1e-6}  # against the float32 torch engine
-
-
-def _weights(architecture: Architecture, seed: int = 0, bias: float = 0.0):
-    rng = np.random.default_rng(seed)
-    weights = {
-        "generator": initial_weights(architecture.generator_sizes, rng),
-        "discriminator": initial_weights(architecture.discriminator_sizes, rng),
-    }
-    # GAN Lab starts with zero biases; nonzero ones check that biases are used and updated everywhere
-    return {net: [(w, b + bias * rng.standard_normal(b.shape)) for w, b in ls] for net, ls in weights.items()}
-
-
-def _flat(weights, net):
-    return [a for layer in weights[net] for a in layer]
 
 
 def _torch_engine(architecture, weights, hyper, dtype="float32"):
@@ -57,7 +44,7 @@ def test_trains_like_the_torch_engine_for_200_iterations(noise, hidden, loss, op
     architecture = Architecture(noise_dim, hidden, 8, hidden, 8)
     lr = 0.1 if optimizer == "sgd" else 0.01
     hyper = Hyper(loss, optimizer, optimizer, lr, lr)
-    weights = _weights(architecture, seed=hidden)
+    weights = seeded_weights(architecture, seed=hidden)
     reference = _torch_engine(architecture, weights, hyper, dtype="float64")
     engine = create_engine("numpy", architecture, weights, hyper)
     assert isinstance(engine, NumpyEngine)
@@ -81,16 +68,16 @@ def test_trains_like_the_torch_engine_for_200_iterations(noise, hidden, loss, op
 
     trained, expected = engine.get_weights(), reference.get_weights()
     for net in ("generator", "discriminator"):
-        moved = max(np.abs(a - b).max() for a, b in zip(_flat(expected, net), _flat(weights, net), strict=True))
+        moved = max(np.abs(a - b).max() for a, b in zip(flat(expected, net), flat(weights, net), strict=True))
         assert moved > (0.01 if iterations == 200 else 1e-4), f"{net} barely trained: the comparison would say little"
-        for got, want in zip(_flat(trained, net), _flat(expected, net), strict=True):
+        for got, want in zip(flat(trained, net), flat(expected, net), strict=True):
             np.testing.assert_allclose(got, want, **PARITY, err_msg=net)
 
 
 @pytest.mark.parametrize("loss", list(losses.LOSSES))
 def test_one_step_matches_the_float32_torch_engine(loss):
     architecture = Architecture(2, 1, 8, 1, 8)
-    weights = _weights(architecture, bias=0.1)
+    weights = seeded_weights(architecture, bias=0.1)
     hyper = Hyper(loss=loss)
     engine, reference = NumpyEngine(architecture, weights, hyper), _torch_engine(architecture, weights, hyper)
     rng = np.random.default_rng(3)
@@ -101,7 +88,7 @@ def test_one_step_matches_the_float32_torch_engine(loss):
     )
     assert engine.generator_step(z) == pytest.approx(reference.generator_step(z), rel=1e-5)
     for net in ("generator", "discriminator"):
-        got, want = _flat(engine.get_weights(), net), _flat(reference.get_weights(), net)
+        got, want = flat(engine.get_weights(), net), flat(reference.get_weights(), net)
         for a, b in zip(got, want, strict=True):
             np.testing.assert_allclose(a, b, **F32)
 
@@ -109,7 +96,7 @@ def test_one_step_matches_the_float32_torch_engine(loss):
 @pytest.mark.parametrize("hidden", [0, 2])
 def test_frame_quantities_match_the_torch_engine(hidden):
     architecture = Architecture(1, hidden, 7, hidden, 5)
-    weights = _weights(architecture, bias=0.3)
+    weights = seeded_weights(architecture, bias=0.3)
     engine, reference = NumpyEngine(architecture, weights, Hyper()), _torch_engine(architecture, weights, Hyper())
     rng = np.random.default_rng(4)
     noise, points = rng.random((101, 1)), rng.random((900, 2))
@@ -124,48 +111,10 @@ def test_frame_quantities_match_the_torch_engine(hidden):
     np.testing.assert_allclose(gradient, reference.discriminator_gradient(fake), **F32)
 
 
-def _mlp(layers, x):
-    for i, (w, b) in enumerate(layers):
-        x = x @ w + b
-        if i < len(layers) - 1:
-            x = np.maximum(x, 0)
-    return x
-
-
-def _input_gradient(layers, x):
-    """df/dx of the MLP at each row of x, by a plain backward pass through the masks of x's forward pass."""
-    masks = []
-    for w, b in layers[:-1]:
-        x = x @ w + b
-        masks.append(x > 0)
-        x = np.maximum(x, 0)
-    grad = np.ones((len(x), 1)) @ layers[-1][0].T
-    for (w, _), mask in zip(layers[-2::-1], masks[::-1], strict=True):
-        grad = (grad * mask) @ w.T
-    return grad
-
-
 def _penalty(layers, real, fake, mix):
     """WGAN-GP's penalty, lambda = 10, at mix real + (1 - mix) fake."""
     between = mix[:, None] * real[: len(mix)] + (1 - mix[:, None]) * fake[: len(mix)]
-    return 10 * np.mean((np.linalg.norm(_input_gradient(layers, between), axis=1) - 1) ** 2)
-
-
-def _numerical_gradient(f, layers, h=1e-6):
-    """Central differences of f(layers) for every weight and bias, in float64."""
-    gradients = []
-    for array in (a for layer in layers for a in layer):
-        gradient = np.zeros_like(array)
-        for index in np.ndindex(array.shape):
-            saved = array[index]
-            array[index] = saved + h
-            up = f(layers)
-            array[index] = saved - h
-            down = f(layers)
-            array[index] = saved
-            gradient[index] = (up - down) / (2 * h)
-        gradients.append(gradient)
-    return gradients
+    return 10 * np.mean((np.linalg.norm(input_gradient(layers, between), axis=1) - 1) ** 2)
 
 
 @pytest.mark.parametrize("loss", list(losses.LOSSES))
@@ -174,7 +123,7 @@ def test_backward_pass_equals_finite_differences(loss, hidden):
     """With SGD at learning rate 1 a step moves each weight by minus its gradient: compare that with
     finite differences of losses.py's formula on a plain forward pass. Independent of torch."""
     architecture = Architecture(2, hidden, 4, hidden, 3)
-    weights = _weights(architecture, seed=5, bias=0.2)
+    weights = seeded_weights(architecture, seed=5, bias=0.2)
     weights = {net: [(2 * w, b) for w, b in ls] for net, ls in weights.items()}  # logits of several units
     engine = NumpyEngine(architecture, weights, Hyper(loss, "sgd", "sgd", 1.0, 1.0))
     rng = np.random.default_rng(6)
@@ -184,59 +133,59 @@ def test_backward_pass_equals_finite_differences(loss, hidden):
     discriminator = [(w.copy(), b.copy()) for w, b in weights["discriminator"]]
 
     def d_loss(d):
-        fake = np.tanh(_mlp(generator, noise))
-        value = losses.discriminator_loss(loss, _mlp(d, real)[:, 0], _mlp(d, fake)[:, 0], NUMPY_OPS)
+        fake = np.tanh(mlp(generator, noise))
+        value = losses.discriminator_loss(loss, mlp(d, real)[:, 0], mlp(d, fake)[:, 0], NUMPY_OPS)
         return value if mix is None else value + _penalty(d, real, fake, mix)
 
     def g_loss(g):
-        return losses.generator_loss(loss, _mlp(discriminator, np.tanh(_mlp(g, noise)))[:, 0], NUMPY_OPS)
+        return losses.generator_loss(loss, mlp(discriminator, np.tanh(mlp(g, noise)))[:, 0], NUMPY_OPS)
 
     def moved(net):
-        return [old - new for old, new in zip(_flat(weights, net), _flat(engine.get_weights(), net), strict=True)]
+        return [old - new for old, new in zip(flat(weights, net), flat(engine.get_weights(), net), strict=True)]
 
     assert engine.discriminator_step(real, noise, mix) == pytest.approx(d_loss(discriminator), rel=1e-12)
-    for step, gradient in zip(moved("discriminator"), _numerical_gradient(d_loss, discriminator), strict=True):
+    for step, gradient in zip(moved("discriminator"), numerical_gradient(d_loss, discriminator), strict=True):
         np.testing.assert_allclose(step, gradient, rtol=1e-6, atol=1e-8)
 
     engine.set_weights(weights)
     assert engine.generator_step(noise) == pytest.approx(g_loss(generator), rel=1e-12)
-    for step, gradient in zip(moved("generator"), _numerical_gradient(g_loss, generator), strict=True):
+    for step, gradient in zip(moved("generator"), numerical_gradient(g_loss, generator), strict=True):
         np.testing.assert_allclose(step, gradient, rtol=1e-6, atol=1e-8)
     # the generator's step leaves the discriminator alone
-    for a, b in zip(_flat(weights, "discriminator"), _flat(engine.get_weights(), "discriminator"), strict=True):
+    for a, b in zip(flat(weights, "discriminator"), flat(engine.get_weights(), "discriminator"), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
 def test_discriminator_gradient_equals_finite_differences():
     architecture = Architecture(2, 2, 6, 2, 6)
-    weights = _weights(architecture, seed=7, bias=0.2)
+    weights = seeded_weights(architecture, seed=7, bias=0.2)
     engine = NumpyEngine(architecture, weights, Hyper())
     points = np.random.default_rng(8).random((40, 2))
 
     def d(x):
-        return 1 / (1 + np.exp(-_mlp(weights["discriminator"], x)[:, 0]))
+        return 1 / (1 + np.exp(-mlp(weights["discriminator"], x)[:, 0]))
 
     h = 1e-6
     estimate = np.column_stack([(d(points + h * e) - d(points - h * e)) / (2 * h) for e in np.eye(2)])
     np.testing.assert_allclose(engine.discriminator_gradient(points), estimate, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(engine.discriminate(points), d(points), rtol=1e-12)
-    np.testing.assert_allclose(engine.generate(points), np.tanh(_mlp(weights["generator"], points)), rtol=1e-12)
+    np.testing.assert_allclose(engine.generate(points), np.tanh(mlp(weights["generator"], points)), rtol=1e-12)
 
 
 def test_training_buffers_never_leak_into_what_callers_keep():
     architecture = Architecture(2, 1, 8, 1, 8)
-    engine = NumpyEngine(architecture, _weights(architecture), Hyper())
+    engine = NumpyEngine(architecture, seeded_weights(architecture), Hyper())
     rng = np.random.default_rng(9)
     noise = rng.random((150, 2))
     fake = engine.generate(noise)
     kept, weights = fake.copy(), engine.get_weights()
-    saved = {net: [a.copy() for a in _flat(weights, net)] for net in weights}
+    saved = {net: [a.copy() for a in flat(weights, net)] for net in weights}
     for _ in range(3):
         engine.discriminator_step(rng.random((150, 2)), rng.random((150, 2)))
         engine.generator_step(rng.random((150, 2)))
     np.testing.assert_array_equal(fake, kept)
     for net in weights:
-        for a, b in zip(_flat(weights, net), saved[net], strict=True):
+        for a, b in zip(flat(weights, net), saved[net], strict=True):
             np.testing.assert_array_equal(a, b)
     assert not np.allclose(engine.generate(noise), fake)  # training did change G
 
@@ -277,7 +226,7 @@ def test_optimizer_kind_change_resets_only_that_optimizer():
 
 def test_set_weights_checks_every_shape_before_changing_anything():
     architecture = Architecture(2, 1, 8, 1, 8)
-    weights = _weights(architecture)
+    weights = seeded_weights(architecture)
     engine = NumpyEngine(architecture, weights, Hyper())
     before = engine.get_weights()
     wrong_shape = {
@@ -292,13 +241,13 @@ def test_set_weights_checks_every_shape_before_changing_anything():
     with pytest.raises(ValueError, match="generator: expected 3 layers, got 2"):
         engine.set_weights({"generator": weights["generator"][:-1], "discriminator": weights["discriminator"]})
     for net in ("generator", "discriminator"):
-        for a, b in zip(_flat(before, net), _flat(engine.get_weights(), net), strict=True):
+        for a, b in zip(flat(before, net), flat(engine.get_weights(), net), strict=True):
             np.testing.assert_array_equal(a, b)
 
     changed = {net: [(w * 0.5, b - 1) for w, b in ls] for net, ls in weights.items()}
     engine.set_weights(changed)
     for net in ("generator", "discriminator"):
-        for a, b in zip(_flat(engine.get_weights(), net), _flat(changed, net), strict=True):
+        for a, b in zip(flat(engine.get_weights(), net), flat(changed, net), strict=True):
             np.testing.assert_array_equal(a, b)
 
 
