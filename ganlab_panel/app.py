@@ -21,69 +21,52 @@ import panel as pn
 import param
 from bokeh.models import Div
 
-from ganlab_panel import checkpoints, distributions, presets
+from ganlab_panel import checkpoints, distributions, exports, presets
 from ganlab_panel.config import EFFECTS, Effect, GanConfig
 from ganlab_panel.csv_points import load_csv_points
 from ganlab_panel.frame import Frame
+from ganlab_panel.pacing import (
+    FRAME_WAIT_S,
+    FRAMES_IN_FLIGHT,
+    METRICS_PERIOD_S,
+    PERIOD_MS,
+    SessionWatch,
+    fit_iterations,
+    tick_budget,
+    tick_period_ms,
+)
 from ganlab_panel.sessions import playing_count, quiet_closed_socket_writes, set_playing
 from ganlab_panel.slow_motion import PACE_SECONDS, SlowMotion, SubStep
+from ganlab_panel.timeline import Timeline
 from ganlab_panel.trainer import Diverged, Trainer
+from ganlab_panel.views.actions import held, on_click
 from ganlab_panel.views.charts import ChartsView
 from ganlab_panel.views.distribution_picker import DistributionPicker
+from ganlab_panel.views.downloads import Downloads
 from ganlab_panel.views.drawing import DrawingSurface
 from ganlab_panel.views.frame_channel import FrameChannel
-from ganlab_panel.views.layered import LayeredView
+from ganlab_panel.views.layered import LAYERS, LayeredView
 from ganlab_panel.views.overview import OverviewView
 from ganlab_panel.views.page_hooks import SpaceKey
 from ganlab_panel.views.page_layout import page
 from ganlab_panel.views.settings import SETTING_GROUPS, rate_options, setting_widget
+from ganlab_panel.views.timeline_bar import TimelineBar
 from ganlab_panel.views.url_state import UrlState
 
 _log = logging.getLogger(__name__)
 
-PERIOD_MS = 40
-"""The loop's tick: 25 frames per second at most, whatever the training rate."""
-TICK_SHARE = 0.9
-"""Part of the period a tick may take; the rest is left to Bokeh's own work on the event loop."""
-MIN_TRAINING_SHARE = 0.25
-"""However long drawing takes, a tick trains at least this share of the iterations asked for."""
 RATE_WINDOW_S = 0.5
 """How often the iterations-per-second readout is recomputed."""
 NOTICE_SECONDS = 4.0
 """How long a notice (e.g. 'Networks rebuilt') stays up while training runs."""
 PHASE_SECONDS = 0.6
 """While playing normally, the overview alternates its highlighted phase this often."""
-LONELY_SESSION_S = 10.0
-"""A server session that never got a browser connection for this long is treated as gone."""
-METRICS_PERIOD_S = 0.25
-"""While playing, KL and JS (half a snapshot's cost) are computed for a frame at most this often."""
 WGAN_GP_MAX_RATE = {"sgd": 0.01, "adam": 0.001}
 """Choosing WGAN-GP in the page lowers larger learning rates to these (measured: 2,000 iterations on each of
 GAN Lab's presets without divergence; at SGD 0.1 it diverges within 2)."""
 OVERVIEW_EVERY = 2
 """While playing, the overview's small live plots are redrawn every this many frames: its canvas is the
 costliest to paint (headless Chromium: 20-22 frames/s with it at every frame, 24 without it)."""
-FRAMES_IN_FLIGHT = 3
-"""Frames sent but not yet painted by the browser beyond which drawing pauses (training goes on)."""
-FRAME_WAIT_S = 1.0
-"""Send a frame anyway after this long without an acknowledgement (one may have been lost)."""
-FULL_RATE_SESSIONS = 3
-"""Sessions of one server that may play at once at the full frame rate; with more, each ticks less often
-(8 sessions: every 107 ms) so that they take turns on the server's one event loop rather than some starving."""
-SHARED_TICK_SHARE = 0.7
-"""While several sessions play, the part of the period that all their ticks together may take: the rest is
-left to Bokeh's and Panel's own work for each session (messages, frame acknowledgements, widget changes)."""
-
-
-def tick_period_ms(playing: int) -> int:
-    """The loop's period while `playing` sessions train in this process."""
-    return round(PERIOD_MS * max(1.0, playing / FULL_RATE_SESSIONS))
-
-
-def tick_budget(playing: int) -> float:
-    """Seconds one tick (training and drawing) may take while `playing` sessions train in this process."""
-    share = TICK_SHARE if playing <= 1 else SHARED_TICK_SHARE / playing
-    return tick_period_ms(playing) / 1000 * share
 
 
 class TickCost(NamedTuple):
@@ -115,8 +98,7 @@ class GanLab(pn.viewable.Viewer):
         super().__init__(config=config if config is not None else GanConfig(), **params)
         self.trainer = Trainer(self.config)
         self._doc = pn.state.curdoc
-        self._seen_connection = False
-        self._created = time.monotonic()
+        self._session = SessionWatch(self._doc)
         self._slow = SlowMotion(self.config, self.pace)
         self._next_substep = 0.0
         self._fitted_iterations = self.iterations_per_frame  # what fits the tick budget, adapted per tick
@@ -128,6 +110,8 @@ class GanLab(pn.viewable.Viewer):
         self._frames_shown = 0
         self.costs: deque[TickCost] = deque(maxlen=500)  # the latest drawn ticks, for benchmarks/frames.py
         self.frame: Frame | None = None
+        self.timeline = Timeline()  # the frames of this run, and states to resume from
+        self._viewing: int | None = None  # the timeline's frame shown while scrubbing; None: the latest
 
         self._build_widgets()
         self._build_views()
@@ -136,7 +120,7 @@ class GanLab(pn.viewable.Viewer):
         # nor mark the whole process busy at each tick: Panel's busy flag is shared by every session, and
         # setting it twice per tick runs its watchers (~1 ms, a fifth of the server's time with 8 sessions)
         self._callback._background = True
-        if self._doc is not None and self._doc.session_context is not None:
+        if self._session.served:
             pn.state.on_session_destroyed(self._on_session_destroyed)
             quiet_closed_socket_writes()
         self.config.param.watch(self._on_config, list(EFFECTS))
@@ -153,6 +137,9 @@ class GanLab(pn.viewable.Viewer):
         if self.trainer.diverged:
             self._show_divergence()
             return
+        if self._viewing is not None:  # scrubbed back: training goes on from the latest frame, not from there
+            self._show(self.trainer.frame())
+            self._notify("Back to the latest frame (Resume from here would have continued from the past one)")
         self.playing = True
 
     def pause(self) -> None:
@@ -167,7 +154,7 @@ class GanLab(pn.viewable.Viewer):
     def reset(self) -> None:
         """New networks from the seed, iteration 0; recovers from divergence."""
         self.trainer.reset()
-        self._slow.reset()
+        self._new_run()
         self._notify("Networks reset: iteration 0")
         self._show(self.trainer.frame())
 
@@ -198,11 +185,68 @@ class GanLab(pn.viewable.Viewer):
         except ValueError as error:
             self._error(f"The pretrained model could not be loaded: {error}")
             return
+        self._adopt(checkpoint, f"Pretrained model loaded: iteration {checkpoint.iteration}")
+
+    def load_checkpoint(self, data: bytes, filename: str | None = None) -> None:
+        """Continue from an uploaded checkpoint (its settings, weights and iteration); a bad file changes
+        nothing and the message says what is wrong with it."""
+        name = f" {filename}" if filename else ""
+        try:
+            checkpoint = checkpoints.load(bytes(data))
+        except ValueError as error:
+            self._error(f"Not loaded{name}: {error}")
+            return
+        self._adopt(checkpoint, f"Loaded{name}: iteration {checkpoint.iteration:,}; Play continues from it")
+
+    def _adopt(self, checkpoint: checkpoints.Checkpoint, message: str) -> None:
         self.pause()
         self.trainer.load(checkpoint.config, checkpoint.weights, checkpoint.iteration)
-        self._slow.reset()
-        self._notify(f"Pretrained model loaded: iteration {checkpoint.iteration}")
+        self._new_run()
+        self._notify(message)
         self._show(self.trainer.frame())
+
+    def resume(self) -> None:
+        """Continue training from the state kept at or before the frame shown while scrubbing: the frames
+        after it are dropped, and training takes exactly the course it took from there."""
+        if self._viewing is None:
+            return
+        found = self.timeline.state_at_or_before(self._viewing)
+        if found is None:
+            self._error("There is no resume point at or before this frame.")
+            return
+        index, state = found
+        self.pause()
+        self.trainer.restore(state)
+        self.timeline.truncate(index)
+        self._slow.reset()
+        self.charts.reload(self.trainer.history)
+        self._notify(f"Resumed from iteration {self.trainer.iteration:,}: the later frames are gone; Play goes on")
+        self._show(self.trainer.frame())
+
+    def export(self, kind: str) -> tuple[bytes | str, str] | None:
+        """The data and file name of a download (downloads.DOWNLOADS), or None after saying why there is none.
+        The model is the latest one; the picture is what the layered view shows (a past frame while scrubbing)."""
+        layers = [toggle for toggle in LAYERS if getattr(self.layered, toggle)]
+        iteration = self.trainer.iteration if kind in ("checkpoint", "history") else self.frame.iteration
+        try:
+            if kind == "checkpoint":
+                if self.trainer.diverged:
+                    raise ValueError("training diverged, so the model's weights are not worth saving; press Reset")
+                data = exports.checkpoint_bytes(self.config, self.trainer.engine.get_weights(), self.trainer.iteration)
+            elif kind == "config":
+                data = exports.config_json(self.config)
+            elif kind == "history":
+                data = exports.history_csv(self.trainer.history)
+            elif kind == "png":
+                data = exports.png_bytes(self.frame, layers)
+            elif kind == "gif":
+                data = exports.gif_bytes(self.timeline.frames(), layers)
+            else:
+                raise ValueError(f"unknown download {kind!r}")
+        except ValueError as error:
+            self._error(f"Nothing to download: {error}")
+            return None
+        return data, exports.filename(kind, self.config, iteration)
 
     def load_csv(self, data: bytes | str, filename: str | None = None) -> None:
         """Learn the points of a CSV file (x, y columns, rescaled into the view); a bad file changes
@@ -226,6 +270,11 @@ class GanLab(pn.viewable.Viewer):
         )
 
     @property
+    def served(self) -> bool:
+        """Whether this app is a served page (not a notebook cell or a test)."""
+        return self._session.served
+
+    @property
     def running(self) -> bool:
         """Whether the periodic callback is scheduled (it is exactly while playing)."""
         return self._callback.running
@@ -233,7 +282,7 @@ class GanLab(pn.viewable.Viewer):
     # -- the loop ----------------------------------------------------------------------------------
     def tick(self) -> None:
         """One tick of the loop: k iterations (or one slow-motion sub-step), then one frame."""
-        if not self._session_alive():
+        if not self._session.alive():
             self.pause()
             pn.state.log("browser tab closed: training stopped")  # INFO on Panel's logger; the tests read it
             return
@@ -280,21 +329,16 @@ class GanLab(pn.viewable.Viewer):
     def _browser_behind(self) -> bool:
         """Whether the page has not yet painted enough of the frames sent (served sessions only: a
         notebook has no acknowledging page, and its comm does not queue the same way)."""
-        if self._doc is None or self._doc.session_context is None:
+        if not self._session.served:
             return False
         return self.channel.in_flight >= FRAMES_IN_FLIGHT and time.monotonic() - self._sent_at < FRAME_WAIT_S
 
     def _fit(self, done: int, training: float, drawing: float) -> None:
-        """Adapt iterations per tick so that a tick (training plus drawing) fits its budget (tick_budget); when drawing
-        alone overruns it (a busy machine), keep training at a floor and let the frame rate drop instead."""
-        if done <= 0:
-            return
-        room = tick_budget(playing_count()) - drawing
-        fitted = int(room * done / training) if training > 0 else self.iterations_per_frame
-        floor = max(1, int(self.iterations_per_frame * MIN_TRAINING_SHARE))
-        target = min(self.iterations_per_frame, max(floor, fitted))
-        # move halfway each tick: one slow tick (garbage collection, another process) must not halve the rate
-        self._fitted_iterations = (self._fitted_iterations + target + 1) // 2
+        """Adapt iterations per tick so that a tick (training plus drawing) fits its budget (tick_budget)."""
+        budget = tick_budget(playing_count())
+        self._fitted_iterations = fit_iterations(
+            self._fitted_iterations, self.iterations_per_frame, done, training, drawing, budget
+        )
 
     def _slow_tick(self) -> None:
         now = time.monotonic()
@@ -337,13 +381,21 @@ class GanLab(pn.viewable.Viewer):
         self._show(self.trainer.frame())
 
     # -- drawing a frame ---------------------------------------------------------------------------
-    def _show(self, frame: Frame, phase: str | None = None, substep: SubStep | None = None) -> None:
-        """Every view draws `frame`, inside one document hold so the browser gets one message."""
+    def _show(self, frame: Frame, phase: str | None = None, substep: SubStep | None = None, past: bool = False) -> None:
+        """Every view draws `frame`, inside one document hold so the browser gets one message. A live frame
+        goes on the timeline; a `past` one (scrubbing) is only shown, and the charts keep the whole run."""
         self.frame = frame
+        if not past:
+            self._viewing = None
+            if frame.diverged is None:
+                self.timeline.record(frame, self.trainer.state)
         with pn.io.hold():
             self.channel.packing = self.playing and not self.slow_motion
             self._frames_shown += 1
+            self.charts.mark(frame.iteration if self._viewing is not None else None)
             for view in self._views:
+                if view is self.charts and past:
+                    continue
                 if view is not self.overview or not self.channel.packing or self._frames_shown % OVERVIEW_EVERY == 0:
                     view.update(frame)
             if substep is not None:
@@ -364,8 +416,24 @@ class GanLab(pn.viewable.Viewer):
                 self._show_divergence()
             elif self.divergence.visible:
                 self.divergence.visible = False
+            if not self.playing:  # while playing the slider waits: a widget update per frame costs ~1 ms
+                self.timeline_bar.follow(self.timeline, self._viewing)
             self.channel.flush()
         self._sent_at = time.monotonic()
+
+    def _scrub(self, index: int) -> None:
+        """Show the timeline's frame `index` (paused only); its last frame is the latest, live one."""
+        if self.playing or not len(self.timeline):
+            return
+        index = min(index, len(self.timeline) - 1)
+        self._viewing = None if index == len(self.timeline) - 1 else index
+        self._show(self.timeline.frame(index), past=True)
+
+    def _new_run(self) -> None:
+        """Networks rebuilt, reset or loaded: the timeline and slow motion's walk start afresh."""
+        self.timeline.clear()
+        self._viewing = None
+        self._slow.reset()
 
     def _update_rate(self) -> None:
         now = time.monotonic()
@@ -398,6 +466,10 @@ class GanLab(pn.viewable.Viewer):
     @param.depends("playing", watch=True)
     def _on_playing(self) -> None:
         set_playing(self, self.playing)
+        if self.playing:
+            self.timeline_bar.playing()
+        else:
+            self.timeline_bar.follow(self.timeline, self._viewing)
         self.play_button.label = "Pause" if self.playing else "Play"
         self.play_button.color = "warning" if self.playing else "primary"
         if self.playing and not self._callback.running:
@@ -446,7 +518,7 @@ class GanLab(pn.viewable.Viewer):
             finally:
                 self._following_config = False
         if any(EFFECTS[n] is Effect.REBUILD for n in names):
-            self._slow.reset()
+            self._new_run()
             self._notify("Networks rebuilt: iteration 0")  # a caller that loaded a model says so after
             self._show(self.trainer.frame())
 
@@ -493,19 +565,6 @@ class GanLab(pn.viewable.Viewer):
         if unchanged:  # chosen again: start it anew, as GAN Lab reloads the distribution
             self.reset()
 
-    def _session_alive(self) -> bool:
-        """False once this server session's browser tab is gone (notebooks and tests have no session)."""
-        context = self._doc.session_context if self._doc is not None else None
-        session = getattr(context, "session", None)
-        if session is None:
-            return True
-        if session.destroyed:
-            return False
-        if session.connection_count > 0:
-            self._seen_connection = True
-            return True
-        return not self._seen_connection and time.monotonic() - self._created < LONELY_SESSION_S
-
     def _on_session_destroyed(self, session_context) -> None:
         # stop without redrawing: the session's models are being torn down (a view update fails on them)
         if self._callback.running:
@@ -517,9 +576,9 @@ class GanLab(pn.viewable.Viewer):
     # -- layout ------------------------------------------------------------------------------------
     def _build_widgets(self) -> None:
         self.play_button = pn.widgets.Button(label="Play", color="primary", width=90, css_classes=["play"])
-        _on_click(self.play_button, self.toggle)
+        on_click(self.play_button, self.toggle)
         self.reset_button = pn.widgets.Button(label="Reset", width=80, css_classes=["reset"])
-        _on_click(self.reset_button, self.reset)
+        on_click(self.reset_button, self.reset)
         self.step_buttons = {}
         for label, action in (
             ("Generator", self.step_generator),
@@ -529,7 +588,7 @@ class GanLab(pn.viewable.Viewer):
             button = pn.widgets.Button(
                 label=label, width=110 if label == "Discriminator" else 95, css_classes=[f"step-{label.lower()}"]
             )
-            _on_click(button, action)
+            on_click(button, action)
             self.step_buttons[label] = button
         self.slow_toggle = pn.widgets.Toggle.from_param(
             self.param.slow_motion, label="Slow motion", width=110, css_classes=["slow-motion"]
@@ -566,7 +625,9 @@ class GanLab(pn.viewable.Viewer):
         self.pretrained_button = pn.widgets.Button(
             label="Use pretrained model", css_classes=["use-pretrained"], width=200, margin=(40, 10, 5, 10)
         )
-        _on_click(self.pretrained_button, self.load_pretrained)
+        on_click(self.pretrained_button, self.load_pretrained)
+        self.timeline_bar = TimelineBar(on_scrub=held(self._scrub), on_resume=held(self.resume))
+        self.downloads = Downloads(export=self.export, on_upload=held(self.load_checkpoint))
 
         self._setting_widgets = {}
         for names in SETTING_GROUPS.values():
@@ -588,19 +649,17 @@ class GanLab(pn.viewable.Viewer):
         self.channel.attach(self.layered.figure)
         self._views = (self.overview, self.layered, self.charts, self.drawing)
 
+    @staticmethod
+    def compare(a: dict | None = None, b: dict | None = None, **shared):
+        """Two experiments side by side on the same data and seed, trained in step: `shared` settings apply
+        to both, `a` and `b` to one side each; the settings where they differ are highlighted. With none
+        given, B's generator learns 10 times slower than A's. E.g. `GanLab.compare(b={"loss": "hinge"})`."""
+        from ganlab_panel.compare import Comparison
+
+        return Comparison(a=a, b=b, **shared)
+
     def __panel__(self):
         return page(self)
-
-
-def _on_click(button: pn.widgets.Button, action) -> None:
-    """Run `action` on each click inside one document hold: Panel processes clicks without the document
-    lock, and the views change Bokeh models directly (Bokeh refuses unlocked changes when served)."""
-
-    def clicked(_event):
-        with pn.io.hold():
-            action()
-
-    button.on_click(clicked)
 
 
 if pn.state.served:

@@ -56,7 +56,8 @@ class Checkpoint:
 
 # -- writing -----------------------------------------------------------------------------------------
 def save(path, config, weights: Weights, iteration: int) -> None:
-    """Write a checkpoint; `config` is a GanConfig or a settings dict. Validates it like `load` would."""
+    """Write a checkpoint to a path or a binary file object; `config` is a GanConfig or a settings dict.
+    Validates it like `load` would."""
     settings = config.to_dict() if isinstance(config, GanConfig) else dict(config)
     settings = {k: v for k, v in settings.items() if k not in UNSAVED_SETTINGS}
     checkpoint = Checkpoint(_check_config(settings), _copy_weights(weights), _check_iteration(iteration))
@@ -70,6 +71,9 @@ def save(path, config, weights: Weights, iteration: int) -> None:
         for i, (weight, bias) in enumerate(checkpoint.weights[network]):
             arrays[f"{network}.{i}.weight"] = weight
             arrays[f"{network}.{i}.bias"] = bias
+    if hasattr(path, "write"):  # a file object, e.g. a BytesIO for a download
+        np.savez_compressed(path, **arrays)
+        return
     with open(path, "wb") as file:  # a file object: savez would otherwise append '.npz' to other names
         np.savez_compressed(file, **arrays)
 

@@ -23,6 +23,8 @@ from .distributions import REGISTRY
 from .presets import preset
 
 APP = Path(__file__).parent / "app.py"
+COMPARE_APP = Path(__file__).parent / "compare.py"
+"""Compare mode, served beside the app at /compare."""
 SESSION_LIFETIME_MS = 1000  # a closed tab's session (and its trainer) is destroyed about a second later
 SESSION_CHECK_MS = 500
 
@@ -186,12 +188,13 @@ def _config(args) -> GanConfig:
 
 
 def _serve(args, extra) -> int:
-    if not APP.is_file():
-        print(f"ganlab-panel: the app is missing ({APP}); reinstall ganlab-panel", file=sys.stderr)
-        return 1
+    for app in (APP, COMPARE_APP):
+        if not app.is_file():
+            print(f"ganlab-panel: the app is missing ({app}); reinstall ganlab-panel", file=sys.stderr)
+            return 1
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be from 0 to 65535, got {args.port}")
-    command = [sys.executable, "-m", "panel", "serve", str(APP), "--port", str(args.port)]
+    command = [sys.executable, "-m", "panel", "serve", str(APP), str(COMPARE_APP), "--port", str(args.port)]
     if args.address:
         command += ["--address", args.address]
     command += [
@@ -210,7 +213,8 @@ def _serve(args, extra) -> int:
     # one BLAS thread per server: the NumPy engine's small products only lose from a second one, and
     # sessions already share the cores (benchmarks/speed.py; engines/base.py NUMPY_FASTER_UP_TO)
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    print(f"serving GAN Lab on http://{args.address or 'localhost'}:{args.port}/app", file=sys.stderr)
+    site = f"http://{args.address or 'localhost'}:{args.port}"
+    print(f"serving GAN Lab on {site}/app and compare mode on {site}/compare", file=sys.stderr)
     process = subprocess.Popen(command, env=env)
     # Stopping this command (e.g. a service manager's SIGTERM) must stop the server too, not orphan it.
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: process.send_signal(signum))

@@ -77,6 +77,14 @@ class GanConfig(param.Parameterized):
     discriminator_optimizer = param.Selector(default="sgd", objects=["sgd", "adam"], doc="Discriminator optimizer.")
     generator_learning_rate = LearningRate(doc="Generator learning rate (any finite value > 0).")
     discriminator_learning_rate = LearningRate(doc="Discriminator learning rate (any finite value > 0).")
+    adam_beta1 = param.Number(
+        default=0.9, bounds=(0.0, 0.999), doc="Adam's beta1, the decay of its gradient average (WGAN-GP uses 0.5)."
+    )
+    adam_beta2 = param.Number(
+        default=0.999,
+        bounds=(0.0, 0.999),
+        doc="Adam's beta2, the decay of its squared-gradient average (WGAN-GP: 0.9).",
+    )
     loss = param.Selector(
         default="log",
         objects=["log", "minimax", "least_squares", "hinge", "wgan_gp"],
@@ -173,6 +181,8 @@ EFFECTS: dict[str, Effect] = {
     "discriminator_optimizer": Effect.LIVE,
     "generator_learning_rate": Effect.LIVE,
     "discriminator_learning_rate": Effect.LIVE,
+    "adam_beta1": Effect.LIVE,
+    "adam_beta2": Effect.LIVE,
     "loss": Effect.LIVE,
     "real_label": Effect.LIVE,
     "k_discriminator": Effect.LIVE,

@@ -6,6 +6,9 @@ explains each overview component and each setting, so the app can show the right
 
 from __future__ import annotations
 
+from .exports import GIF_MAX_FRAMES
+from .timeline import CHECKPOINT_EVERY, MAX_BYTES
+
 EXPLANATIONS: dict[str, str] = {
     # -- what you see ------------------------------------------------------------------------------
     "real": (
@@ -76,6 +79,20 @@ EXPLANATIONS: dict[str, str] = {
         "The **step** buttons train exactly one discriminator step, one generator step, or one whole "
         "iteration (kD discriminator steps, then kG generator steps), so you can watch each move."
     ),
+    "timeline": (
+        "The **timeline** scrubs back through training while paused (drag it, or press the arrow "
+        f"and Home keys on it): every view shows that earlier frame, and the app keeps frames within "
+        f"{MAX_BYTES // 2**20} MiB, thinning them evenly so the whole run stays covered. **Resume from here** "
+        f"goes back to the training state kept at or before that frame (one every {CHECKPOINT_EVERY} iterations, "
+        "spaced wider as the run grows) and trains on exactly as it did then, with the settings of that moment, "
+        "dropping the later frames; Play instead goes on from the latest frame."
+    ),
+    "downloads": (
+        "**Save and load**: download the model (a checkpoint of settings, weights and iteration), the settings "
+        "(JSON), the losses and divergences so far (CSV), a picture of the layered view as shown (PNG), or an "
+        f"animation of the run from the timeline's frames (GIF, at most {GIF_MAX_FRAMES} frames). Uploading a "
+        "checkpoint continues training from it; a file that is not a valid checkpoint changes nothing."
+    ),
     # -- what you set ------------------------------------------------------------------------------
     "distribution": (
         "Choose the **real data distribution** the generator should learn, or draw your own. "
@@ -88,8 +105,8 @@ EXPLANATIONS: dict[str, str] = {
     ),
     "optimizer": (
         "The **optimizer** turns gradients into weight changes: SGD steps by learning rate × gradient; "
-        "Adam adapts the step for each weight from running averages of past gradients. "
-        "It can be changed while training."
+        "Adam adapts the step for each weight from running averages of past gradients, whose memory its "
+        "**betas** set (0.9 and 0.999 by default; WGAN-GP papers use 0.5 and 0.9). It can be changed while training."
     ),
     "learning_rate": (
         "The **learning rate** sets the size of each update. Too small and little happens; too large "
@@ -165,6 +182,8 @@ SETTING_TOPICS: dict[str, str] = {
     "pack": "pack",
     "generator_optimizer": "optimizer",
     "discriminator_optimizer": "optimizer",
+    "adam_beta1": "optimizer",
+    "adam_beta2": "optimizer",
     "generator_learning_rate": "learning_rate",
     "discriminator_learning_rate": "learning_rate",
     "loss": "loss",

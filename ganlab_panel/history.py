@@ -80,5 +80,21 @@ class History:
     def clear(self) -> None:
         self._series.clear()
 
+    def truncate(self, iteration: float) -> None:
+        """Forget points after `iteration` (going back to an earlier state). An averaged point counts by
+        its mean iteration; a partial block reaching past `iteration` goes whole."""
+        for name, s in list(self._series.items()):
+            if s.pending and s.pending_x / s.pending > iteration:
+                s.pending_x = s.pending_y = 0.0
+                s.pending = 0
+            keep = int(np.searchsorted(s.xs, iteration, side="right"))
+            del s.xs[keep:], s.ys[keep:]
+            if s.pending:
+                s.last = s.pending_y / s.pending
+            elif s.xs:
+                s.last = s.ys[-1]
+            else:
+                del self._series[name]
+
     def __len__(self) -> int:
         return max((len(s.xs) + (s.pending > 0) for s in self._series.values()), default=0)

@@ -22,7 +22,7 @@ ROOT = PACKAGE.parent
 ENTRY = PACKAGE / "standalone_app.py"
 PAGE = "index"
 """The entry file is converted under this name, so the site's root URL opens the app."""
-REQUIREMENTS = ("numpy", "param", "panel", "bokeh", "holoviews")
+REQUIREMENTS = ("numpy", "param", "panel", "bokeh", "holoviews", "pillow")
 """What the page installs besides the wheel (never torch: Pyodide has none). `panel convert` replaces panel
 and bokeh by CDN wheels of the versions it was run with, so the page matches the Python that built it."""
 SOURCES = ("pyproject.toml", "README.md", "ganlab_panel")

@@ -16,6 +16,7 @@ from .engines.base import Architecture, Hyper, create_engine, initial_weights
 from .frame import Frame, HeatmapScale
 from .history import History
 from .noise import manifold_grid, sample_noise, stretch
+from .training_state import TrainingState
 
 REAL_POOL = 12_000  # GAN Lab draws its real samples once and cycles through them
 SHOWN_REAL = 450
@@ -38,7 +39,7 @@ class Trainer:
             self.config.update(settings)
         self.history = History(history_capacity)
         self.engine = None
-        self._restoring = None  # (weights, iteration) while load() applies a checkpoint's settings
+        self._restoring = None  # while load() or restore() applies saved settings: f(rebuild) that adopts the rest
         self.reset()
         self.config.param.watch(self._on_change, list(EFFECTS))
 
@@ -64,6 +65,7 @@ class Trainer:
         self._real_histogram = metrics.histogram(sampler(metrics.METRIC_SAMPLES, metric_rng))
         self._manifold_noise = manifold_grid(c.noise_dim)
         self._noise_buffer = np.empty((0, c.noise_dim), np.float32)
+        self._noise_drawn = (None, 0)  # (RNG state before, rows) of the buffer's draw: what state() keeps
         self._real_cursor = 0
         self.iteration = self.discriminator_steps = self.generator_steps = 0
         self.discriminator_loss = self.generator_loss = math.nan
@@ -73,12 +75,11 @@ class Trainer:
 
     def _on_change(self, *events) -> None:
         effects = {EFFECTS[e.name] for e in events}
-        if Effect.REBUILD in effects:
-            if self._restoring is not None:  # inside load(): rebuild once, straight onto the saved weights
-                self.load_state(*self._restoring)
-                self._restoring = None
-            else:
-                self.reset()
+        restoring, self._restoring = self._restoring, None
+        if restoring is not None:  # inside load() or restore(): rebuild at most once, straight onto the saved state
+            restoring(Effect.REBUILD in effects)
+        elif Effect.REBUILD in effects:
+            self.reset()
         elif Effect.LIVE in effects:
             self.engine.set_hyper(Hyper.from_config(self.config))
             self._follow_live_settings()
@@ -94,18 +95,73 @@ class Trainer:
     def load(self, settings: dict, weights, iteration: int = 0) -> None:
         """Adopt saved settings, weights and iteration (a checkpoint's), rebuilding the networks once.
         Watchers of the configuration that run after the trainer's already see the loaded state."""
-        self._restoring = (weights, iteration)
+        self._adopt(settings, lambda rebuild: self.load_state(weights, iteration))
+
+    def _adopt(self, settings: dict, restore) -> None:
+        """Apply settings, then `restore(rebuild)`: from the trainer's watcher when they change something
+        (so later watchers see the restored trainer), otherwise right after."""
+        self._restoring = restore
         try:
             self.config.update(settings)
         finally:
             restoring, self._restoring = self._restoring, None
-        if restoring is not None:  # the settings rebuilt nothing: restore now
-            self.load_state(*restoring)
+        if restoring is not None:  # the settings changed nothing
+            restoring(False)
 
     def load_state(self, weights, iteration: int = 0) -> None:
         """Restore trained weights and the iteration count (the configuration must already match)."""
         self.reset(weights=weights)
         self.iteration = int(iteration)
+
+    def state(self) -> TrainingState:
+        """A copy of everything needed to go on exactly from here (see restore)."""
+        drawn_at, drawn = self._noise_drawn
+        left = len(self._noise_buffer)
+        if not left:  # nothing left to re-draw: the next draw starts from the current RNG state
+            drawn_at, drawn = self._noise_rng.bit_generator.state, 0
+        return TrainingState(
+            settings=self.config.to_dict(),
+            weights=self.engine.get_weights(),
+            optimizer=self.engine.optimizer_state(),
+            noise_rng=drawn_at,
+            noise_drawn=drawn,
+            noise_left=left,
+            mix_rng=self._mix_rng.bit_generator.state,
+            real_cursor=self._real_cursor,
+            iteration=self.iteration,
+            discriminator_steps=self.discriminator_steps,
+            generator_steps=self.generator_steps,
+            discriminator_loss=self.discriminator_loss,
+            generator_loss=self.generator_loss,
+        )
+
+    def restore(self, state: TrainingState) -> None:
+        """Go back (or forward) to a state(): its settings (rebuilding once if networks, data or seed
+        differ), weights, optimizer moments, random streams and counters; training then goes on exactly
+        as it did from there. Clears a divergence; the history keeps only iterations up to the state's."""
+        self._adopt(state.settings, lambda rebuild: self._restore(state, rebuild))
+
+    def _restore(self, state: TrainingState, rebuild: bool) -> None:
+        if rebuild:
+            self.reset(weights=state.weights)  # a new run: its history goes
+        else:
+            self.engine.set_hyper(Hyper.from_config(self.config))
+            self._follow_live_settings()
+            self.engine.set_weights(state.weights)
+        self.engine.load_optimizer_state(state.optimizer)
+        c = self.config
+        self._noise_rng.bit_generator.state = state.noise_rng
+        self._noise_drawn = (state.noise_rng, state.noise_drawn)
+        drawn = sample_noise(self._noise_rng, state.noise_drawn, c.noise_dim, c.noise_type)
+        self._noise_buffer = drawn[state.noise_drawn - state.noise_left :]
+        self._mix_rng.bit_generator.state = state.mix_rng
+        self._real_cursor = state.real_cursor
+        self.iteration, self.discriminator_steps = state.iteration, state.discriminator_steps
+        self.generator_steps = state.generator_steps
+        self.discriminator_loss, self.generator_loss = state.discriminator_loss, state.generator_loss
+        self.diverged = None
+        self.history.truncate(state.iteration)
+        self._last_frame = self._snapshot()
 
     # -- batches -------------------------------------------------------------------------------------
     def _real_batch(self) -> np.ndarray:
@@ -120,6 +176,7 @@ class Trainer:
         n = self._batch_size
         if len(self._noise_buffer) < n:
             c = self.config
+            self._noise_drawn = (self._noise_rng.bit_generator.state, NOISE_CHUNK * n)
             self._noise_buffer = sample_noise(self._noise_rng, NOISE_CHUNK * n, c.noise_dim, c.noise_type)
         batch, self._noise_buffer = self._noise_buffer[:n], self._noise_buffer[n:]
         return batch

@@ -68,6 +68,8 @@ class Hyper:
     generator_learning_rate: float = 0.1
     discriminator_learning_rate: float = 0.1
     real_label: float = 0.95
+    adam_beta1: float = 0.9
+    adam_beta2: float = 0.999
 
     @classmethod
     def from_config(cls, config) -> Hyper:
@@ -100,6 +102,14 @@ class Engine(Protocol):
     def set_hyper(self, hyper: Hyper) -> None:
         """Apply live settings; optimizer state survives unless that optimizer's kind changed."""
 
+    def optimizer_state(self) -> dict:
+        """Copies of the optimizers' state as plain values: '<net>_optimizer' its kind for 'generator' and
+        'discriminator'; for Adam also '<net>_step' (int) and '<net>_m', '<net>_v' (lists of numpy arrays,
+        in the engine's own layout). Learning rates are settings (Hyper), not state."""
+
+    def load_optimizer_state(self, state: dict) -> None:
+        """Adopt an optimizer_state() of this kind of engine with the same optimizer kinds (set_hyper first)."""
+
     def generate(self, noise: np.ndarray) -> np.ndarray:
         """G(noise): (n, noise_dim) -> (n, 2)."""
 
@@ -118,6 +128,14 @@ class Engine(Protocol):
     def get_weights(self) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]: ...
 
     def set_weights(self, weights: dict[str, list[tuple[np.ndarray, np.ndarray]]]) -> None: ...
+
+
+def check_optimizer_kinds(optimizers: dict, state: dict) -> None:
+    """Raise ValueError unless an optimizer_state() was taken with the optimizer kinds now in use."""
+    for net, optimizer in optimizers.items():
+        kind = state.get(f"{net}_optimizer")
+        if kind != optimizer.kind:
+            raise ValueError(f"{net}: optimizer state of {kind!r} where the {optimizer.kind!r} optimizer is in use")
 
 
 ENGINES = ("torch", "numpy")

@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import losses
 from ..losses import NUMPY_OPS
-from .base import Architecture, Hyper, packs
+from .base import Architecture, Hyper, check_optimizer_kinds, packs
 
 DTYPE = np.float64
 """float64, though the torch engine uses float32: at GAN Lab's sizes float32 is no faster (measured
@@ -49,7 +49,7 @@ class Sgd:
 
 
 class Adam:
-    """Adam (beta1 0.9, beta2 0.999, eps 1e-8) with torch.optim.Adam's bias correction."""
+    """Adam (betas 0.9, 0.999 unless set, eps 1e-8) with torch.optim.Adam's bias correction."""
 
     kind = "adam"
     beta1, beta2, eps = 0.9, 0.999, 1e-8
@@ -193,7 +193,32 @@ class NumpyEngine:
                 # A new kind of optimizer has no meaningful state to carry over.
                 optimizer = self._optimizers[net] = OPTIMIZERS[kind](network.flat.size)
             optimizer.lr = getattr(hyper, f"{net}_learning_rate")  # Adam's moments survive an lr change
+            if kind == "adam":  # and a change of betas: they weigh the next gradients, not the stored averages
+                optimizer.beta1, optimizer.beta2 = hyper.adam_beta1, hyper.adam_beta2
         self.hyper = hyper
+
+    def optimizer_state(self) -> dict:
+        """Copies of Adam's moments and step counts per network (SGD keeps none): '<net>_optimizer' names
+        the kind, '<net>_step', '<net>_m' and '<net>_v' hold Adam's count and moments, as lists of arrays
+        (here one flat array per network, the layout of Network.flat)."""
+        state = {}
+        for net, optimizer in self._optimizers.items():
+            state[f"{net}_optimizer"] = optimizer.kind
+            if optimizer.kind == "adam":
+                state.update(
+                    {f"{net}_step": optimizer.t, f"{net}_m": [optimizer.m.copy()], f"{net}_v": [optimizer.v.copy()]}
+                )
+        return state
+
+    def load_optimizer_state(self, state: dict) -> None:
+        """Adopt optimizer_state()'s values; the optimizer kinds (set_hyper's) must match."""
+        check_optimizer_kinds(self._optimizers, state)
+        for net, optimizer in self._optimizers.items():
+            if optimizer.kind == "adam":
+                (m,), (v,) = state[f"{net}_m"], state[f"{net}_v"]
+                if m.shape != optimizer.m.shape or v.shape != optimizer.v.shape:
+                    raise ValueError(f"{net}: Adam moments of shape {m.shape} where {optimizer.m.shape} is needed")
+                optimizer.m[...], optimizer.v[...], optimizer.t = m, v, int(state[f"{net}_step"])
 
     def discriminator_step(self, real: np.ndarray, noise: np.ndarray, mix: np.ndarray | None = None) -> float:
         generator, discriminator, kind = self.generator, self.discriminator, self.hyper.loss

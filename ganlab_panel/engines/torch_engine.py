@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from .. import losses
-from .base import Architecture, Hyper, packs
+from .base import Architecture, Hyper, check_optimizer_kinds, packs
 
 THREADS = 1
 """Measured by benchmarks/speed.py: one thread is faster for these tiny networks (no sync cost)."""
@@ -41,7 +41,7 @@ class Sgd:
 
 
 class Adam:
-    """Adam (beta1 0.9, beta2 0.999, eps 1e-8) with torch.optim.Adam's bias correction."""
+    """Adam (betas 0.9, 0.999 unless set, eps 1e-8) with torch.optim.Adam's bias correction."""
 
     kind = "adam"
     beta1, beta2, eps = 0.9, 0.999, 1e-8
@@ -144,7 +144,37 @@ class TorchEngine:
                 # A new kind of optimizer has no meaningful state to carry over.
                 optimizer = self._optimizers[net] = OPTIMIZERS[kind](params)
             optimizer.lr = getattr(hyper, f"{net}_learning_rate")  # Adam's moments survive an lr change
+            if kind == "adam":  # and a change of betas: they weigh the next gradients, not the stored averages
+                optimizer.beta1, optimizer.beta2 = hyper.adam_beta1, hyper.adam_beta2
         self.hyper = hyper
+
+    def optimizer_state(self) -> dict:
+        """Copies of Adam's moments and step counts per network (SGD keeps none), as NumpyEngine's but with
+        one array per parameter (W, b, W, b, ...) in the engine's float32."""
+        state = {}
+        for net, optimizer in self._optimizers.items():
+            state[f"{net}_optimizer"] = optimizer.kind
+            if optimizer.kind == "adam":
+                moments = {name: [t.detach().cpu().numpy().copy() for t in getattr(optimizer, name)] for name in "mv"}
+                state.update({f"{net}_step": optimizer.t, f"{net}_m": moments["m"], f"{net}_v": moments["v"]})
+        return state
+
+    def load_optimizer_state(self, state: dict) -> None:
+        """Adopt optimizer_state()'s values; the optimizer kinds (set_hyper's) must match."""
+        check_optimizer_kinds(self._optimizers, state)
+        for net, optimizer in self._optimizers.items():
+            if optimizer.kind != "adam":
+                continue
+            pairs = [
+                (t, a) for name in "mv" for t, a in zip(getattr(optimizer, name), state[f"{net}_{name}"], strict=True)
+            ]
+            for t, a in pairs:
+                if tuple(np.shape(a)) != tuple(t.shape):
+                    raise ValueError(f"{net}: Adam moment of shape {np.shape(a)} where {tuple(t.shape)} is needed")
+            with torch.no_grad():
+                for t, a in pairs:
+                    t.copy_(self._tensor(a))
+            optimizer.t = int(state[f"{net}_step"])
 
     def discriminator_step(self, real: np.ndarray, noise: np.ndarray, mix: np.ndarray | None = None) -> float:
         pack = self.architecture.pack

@@ -7,10 +7,11 @@ import math
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, Div
+from bokeh.models import ColumnDataSource, Div, Span
 from bokeh.plotting import figure
 
 from ..frame import Frame
+from ..history import History
 from .frame_channel import FrameChannel
 from .style import DISCRIMINATOR_COLOR, GENERATOR_COLOR
 
@@ -94,6 +95,11 @@ class ChartsView(pn.viewable.Viewer):
             legend.padding = legend.margin = 0
             legend.border_line_alpha = 0
             legend.click_policy = "hide"
+        # while scrubbing back through training, a line on both charts marks the iteration shown
+        self.markers = [Span(location=math.nan, dimension="height", line_color="#444", line_dash="dashed")]
+        self.markers.append(Span(location=math.nan, dimension="height", line_color="#444", line_dash="dashed"))
+        self.loss_figure.add_layout(self.markers[0])
+        self.metric_figure.add_layout(self.markers[1])
         self._last: tuple[int, int] | None = None  # (iteration, total steps) of the last point
         # a mixture with known modes (ring8, grid25) also reports the mode-collapse figures, under the chart
         self.mode_text = Div(text="", css_classes=["mode-metrics"], width=self.width, height=36)
@@ -110,6 +116,24 @@ class ChartsView(pn.viewable.Viewer):
         self.channel.send(self.loss_source, **dict.fromkeys(LOSS_COLUMNS, empty))
         self.channel.send(self.metric_source, **dict.fromkeys(METRIC_COLUMNS, empty))
         self._last = None
+
+    def mark(self, iteration: float | None) -> None:
+        """Mark an iteration on both charts (a past frame shown), or remove the mark (None)."""
+        location = math.nan if iteration is None else float(iteration)
+        for marker in self.markers:
+            if not (math.isnan(location) and math.isnan(marker.location)) and marker.location != location:
+                marker.location = location
+
+    def reload(self, history: History) -> None:
+        """Replace both charts' points by a trainer's history (training resumed from an earlier point)."""
+        self.clear()
+        for source, columns in ((self.loss_source, LOSS_COLUMNS), (self.metric_source, METRIC_COLUMNS)):
+            x, _ = history.series(columns[1])
+            data = {"iteration": x}
+            for name in columns[1:]:
+                xs, ys = history.series(name)
+                data[name] = ys if len(xs) == len(x) else np.full(len(x), np.nan)
+            self.channel.send(source, **{k: np.asarray(v[-self.capacity :], dtype=np.float32) for k, v in data.items()})
 
     def update(self, frame: Frame) -> None:
         """Add a point for a frame that carries KL and JS (while playing, a few frames a second: a chart

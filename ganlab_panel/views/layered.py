@@ -9,10 +9,9 @@ from bokeh.core.property.vectorization import expr
 from bokeh.models import ColorBar, ColumnDataSource, CustomJSExpr, FixedTicker, LinearColorMapper
 
 from ..frame import Frame, HeatmapScale
+from ..layers import ARROW_SCALE, MAX_ARROW, cell_alpha, gradient_arrows, manifold_cells, manifold_lines  # noqa: F401
 from .frame_channel import FrameChannel
 from .style import FAKE_COLOR, HEATMAP_PALETTE, REAL_COLOR, unit_square_figure
-
-MAX_ARROW = 0.2  # longest arrow drawn (unit-square length): a blown-up gradient must not cross the plot
 
 # Bokeh's patches need a list of arrays, and 400 small arrays cost ~16 ms to serialize (one buffer each),
 # while one (400, 4) array costs ~0.1 ms: ship corners as 2-D arrays and split them into rows in the browser.
@@ -50,27 +49,6 @@ def legend_labels(scale: HeatmapScale) -> tuple[str, dict]:
     return title, {0: f"-{scale.scale:g}", 0.5: "0", 1: f"+{scale.scale:g}"}
 
 
-def manifold_cells(manifold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The (cells, 4) corner x and y arrays of a (21, 21, 2) deformed grid, corners in drawing order."""
-    corners = np.stack([manifold[:-1, :-1], manifold[:-1, 1:], manifold[1:, 1:], manifold[1:, :-1]], axis=2)
-    corners = corners.reshape(-1, 4, 2)
-    return corners[..., 0], corners[..., 1]
-
-
-def manifold_lines(manifold: np.ndarray) -> np.ndarray:
-    """All rows and columns of a (21, 21, 2) deformed grid as one NaN-separated (M, 2) polyline."""
-    lines = np.concatenate([manifold, manifold.transpose(1, 0, 2)])
-    gaps = np.full((len(lines), 1, 2), np.nan)
-    return np.concatenate([lines, gaps], axis=1).reshape(-1, 2)
-
-
-def cell_alpha(stretch: np.ndarray) -> np.ndarray:
-    """GAN Lab's shading: a cell stretched less than average is denser, so darker (alpha 0.1 .. 0.9)."""
-    mean = float(np.mean(stretch)) if len(stretch) else 0.0
-    ratio = stretch / mean if mean > 0 else np.zeros_like(stretch)
-    return np.clip(0.9 - 0.4 * ratio, 0.1, 0.9)
-
-
 class LayeredView(pn.viewable.Viewer):
     """GAN Lab's layered distributions: every layer a Bokeh renderer whose data `update(frame)` replaces."""
 
@@ -80,7 +58,7 @@ class LayeredView(pn.viewable.Viewer):
     show_fake = param.Boolean(True, doc="Show the fake samples")
     show_manifold = param.Boolean(False, doc="Show the generator's manifold: the noise grid pushed through G")
     arrow_scale = param.Number(
-        0.3, bounds=(0, None), doc="Arrow length per unit of gradient, in unit-square lengths (GAN Lab: 0.15)"
+        ARROW_SCALE, bounds=(0, None), doc="Arrow length per unit of gradient, in unit-square lengths (GAN Lab: 0.15)"
     )
     size = param.Integer(400, bounds=(100, None), constant=True, doc="Side of the square plot in pixels")
 
@@ -197,12 +175,8 @@ class LayeredView(pn.viewable.Viewer):
         self.channel.send(self.sources["fake"], x=fake[:, 0], y=fake[:, 1])
 
     def _draw_gradients(self, frame: Frame) -> None:
-        start = np.asarray(frame.fake, dtype=np.float32)
-        arrow = self.arrow_scale * np.asarray(frame.gradients, dtype=np.float32)
-        length = np.hypot(arrow[:, 0], arrow[:, 1])
-        too_long = length > MAX_ARROW
-        arrow[too_long] *= (MAX_ARROW / length[too_long])[:, None]
-        end = start + arrow
+        start, end = gradient_arrows(frame.fake, frame.gradients, self.arrow_scale)
+        arrow = end - start
         self.channel.send(
             self.sources["gradients"],
             x0=start[:, 0],

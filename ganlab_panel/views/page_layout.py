@@ -9,6 +9,16 @@ from .settings import GROUP_TOPICS, SETTING_GROUPS
 from .text import HEADER, OVERVIEW_NOTE, OVERVIEW_TOPICS, SPACE_NOTE, about, note, title
 
 
+def compare_link() -> pn.pane.HTML:
+    """A link to compare mode, which `ganlab-panel serve` serves beside the app."""
+    return pn.pane.HTML(
+        "<a href='./compare' target='_blank' title='Two experiments side by side, same data and seed'>"
+        "Compare two settings</a>",
+        css_classes=["compare-link"],
+        margin=(14, 10),
+    )
+
+
 def page(app) -> pn.Column:
     """Toolbar on top; distribution chooser; settings on the left; overview, layered view and charts."""
     toolbar = pn.Row(
@@ -22,6 +32,7 @@ def page(app) -> pn.Column:
         pn.pane.Bokeh(app.counter, margin=(12, 10)),
         pn.pane.Bokeh(app.rate, margin=(12, 10)),
         app.url_state.copy_button,
+        *([compare_link()] if app.served else []),
         app.space_key,
         css_classes=["toolbar"],
         styles={"flex-wrap": "wrap"},
@@ -37,6 +48,14 @@ def page(app) -> pn.Column:
         )
         for group, names in SETTING_GROUPS.items()
     ]
+    save_and_load = pn.Card(
+        app.downloads,
+        about("About saving and loading", "downloads"),
+        title="Save and load",
+        sizing_mode="stretch_width",
+        margin=(5, 5),
+        css_classes=["save-and-load"],
+    )
     distribution = pn.Row(
         pn.Column(
             title("Data distribution"),
@@ -66,14 +85,15 @@ def page(app) -> pn.Column:
     return pn.Column(
         pn.pane.HTML(HEADER, margin=(5, 10)),
         toolbar,
-        about("About the controls", "step", "slow_motion", SPACE_NOTE),
+        app.timeline_bar,
+        about("About the controls", "step", "slow_motion", "timeline", SPACE_NOTE),
         pn.layout.Divider(margin=(0, 10)),
         app.notice,
         app.divergence,
         app.caption,
         distribution,
         pn.Row(
-            pn.Column(app._drawing_box, *settings, width=380),
+            pn.Column(app._drawing_box, *settings, save_and_load, width=380),
             pn.Column(overview, pn.Row(layered, pn.Column(charts, width=340)), width=920),
         ),
         sizing_mode="stretch_width",

@@ -24,6 +24,8 @@ LABELS = {
     "k_discriminator": "kD: discriminator steps per iteration",
     "k_generator": "kG: generator steps per iteration",
     "batch_size": "Batch size",
+    "adam_beta1": "Adam beta1",
+    "adam_beta2": "Adam beta2",
     "seed": "Random seed",
 }
 """Readable widget labels; a group title (Generator, Discriminator) says whose setting it is."""
@@ -52,7 +54,16 @@ SETTING_GROUPS = {
         "discriminator_learning_rate",
         "pack",
     ),
-    "Training": ("loss", "real_label", "k_discriminator", "k_generator", "batch_size", "seed"),
+    "Training": (
+        "loss",
+        "real_label",
+        "k_discriminator",
+        "k_generator",
+        "batch_size",
+        "adam_beta1",
+        "adam_beta2",
+        "seed",
+    ),
 }
 
 GROUP_TOPICS = {
@@ -62,6 +73,9 @@ GROUP_TOPICS = {
     "Training": ("loss", "wgan_gp", "real_label", "k_steps", "batch_size", "seed"),
 }
 """Which explanations each group of settings folds under 'About these settings'."""
+
+SLIDER_STEPS = {"adam_beta1": 0.001, "adam_beta2": 0.001}
+"""Slider steps finer than 0.01, so Adam's default beta2 0.999 shows as itself, not rounded to 1."""
 
 
 def rate_options(value: float) -> dict:
@@ -87,7 +101,10 @@ def setting_widget(config: GanConfig, name: str) -> pn.widgets.Widget:
         else:  # unbounded in the browser, which would silently ignore a value out of range: the config says why
             kind, extra = pn.widgets.IntInput, {}
     elif isinstance(p, param.Number) and None not in p.bounds:
-        kind, extra = pn.widgets.FloatSlider, {"start": p.bounds[0], "end": p.bounds[1], "step": 0.01}
+        step = SLIDER_STEPS.get(name, 0.01)
+        kind, extra = pn.widgets.FloatSlider, {"start": p.bounds[0], "end": p.bounds[1], "step": step}
+        if step < 0.01:
+            extra["format"] = "0[.]000"
     else:
         raise TypeError(f"no widget for setting {name!r} of type {type(p).__name__}")
     if "description" in kind.param:

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from bokeh.models import Range1d
-from bokeh.palettes import PRGn, interp_palette
 from bokeh.plotting import figure
 
-REAL_COLOR = "#1b7837"  # PRGn's dark green
-FAKE_COLOR = "#7b3294"  # GAN Lab's generated-sample purple
-DISCRIMINATOR_COLOR = "#2c7fb8"  # blue, as the discriminator phase's data-flow edges
-GENERATOR_COLOR = FAKE_COLOR  # purple, as the generator phase's
-# Bokeh lists PRGn from green to purple; reversed, low D(x) (fake) is purple and high (real) is green.
-HEATMAP_PALETTE = tuple(interp_palette(PRGn[11][::-1], 256))
+# The views import the colours from here; they live in colors.py so pictures can use them without Bokeh.
+from ..colors import DISCRIMINATOR_COLOR, FAKE_COLOR, GENERATOR_COLOR, HEATMAP_PALETTE, REAL_COLOR  # noqa: F401
 
 
 def unit_square_figure(size: int, **kwargs):

@@ -16,6 +16,7 @@ from ganlab_panel import checkpoints, presets
 from ganlab_panel.app import GanLab
 from ganlab_panel.config import GanConfig
 from ganlab_panel.explanations import explain
+from ganlab_panel.pacing import SessionWatch
 from ganlab_panel.slow_motion import SUBSTEPS
 from ganlab_panel.views.drawing import EMPTY_MESSAGE
 from ganlab_panel.views.text import BOLD
@@ -301,7 +302,7 @@ def test_slow_motion_plays_through_the_same_callback_at_its_pace(app):
 def test_a_closed_browser_tab_stops_training():
     session = SimpleNamespace(destroyed=False, connection_count=1)
     lab = GanLab(pretrained=False)
-    lab._doc = SimpleNamespace(session_context=SimpleNamespace(session=session))
+    lab._session = SessionWatch(SimpleNamespace(session_context=SimpleNamespace(session=session)))
     lab.play()
     lab.tick()
     assert lab.running and lab.trainer.iteration > 0

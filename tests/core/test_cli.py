@@ -111,7 +111,7 @@ def test_python_dash_m_runs_the_command_line_without_tracebacks():
     ]
 
 
-def test_serve_runs_panel_serve_on_the_app_with_short_session_lifetimes(monkeypatch):
+def test_serve_runs_panel_serve_on_the_app_and_compare_mode_with_short_session_lifetimes(monkeypatch, capsys):
     launched = {}
 
     class FakeProcess:
@@ -124,8 +124,11 @@ def test_serve_runs_panel_serve_on_the_app_with_short_session_lifetimes(monkeypa
     monkeypatch.setattr(subprocess, "Popen", FakeProcess)
     assert cli.main(["serve", "--port", "5123", "--show", "--num-procs", "1"]) == 0
     command = launched["command"]
-    assert command[:5] == [sys.executable, "-m", "panel", "serve", str(cli.APP)]
-    assert cli.APP.is_file() and cli.APP.parent == Path(checkpoints.__file__).parent
+    assert command[:6] == [sys.executable, "-m", "panel", "serve", str(cli.APP), str(cli.COMPARE_APP)]
+    for app in (cli.APP, cli.COMPARE_APP):
+        assert app.is_file() and app.parent == Path(checkpoints.__file__).parent
+    printed = capsys.readouterr().err  # panel serve routes each app by its file's name
+    assert f"localhost:5123/{cli.APP.stem}" in printed and f"localhost:5123/{cli.COMPARE_APP.stem}" in printed
     flags = dict(zip(command[5::], command[6::], strict=False))
     assert flags["--port"] == "5123"
     assert int(flags["--unused-session-lifetime"]) <= 1000 and int(flags["--check-unused-sessions"]) <= 1000

@@ -41,6 +41,8 @@ CHANGED = {  # every kind of setting away from its default, incl. a learning rat
     "discriminator_optimizer": "adam",
     "generator_learning_rate": 0.0005,
     "discriminator_learning_rate": 2.5,
+    "adam_beta1": 0.5,
+    "adam_beta2": 0.9,
     "loss": "least_squares",
     "k_discriminator": 0,
     "k_generator": 4,
@@ -92,6 +94,18 @@ def test_any_positive_learning_rate_is_accepted(name):
         with pytest.raises(ValueError, match=rf"{name}.*> 0"):
             config.update({name: bad})
         assert getattr(config, name) == 1000.0
+
+
+def test_adam_betas_default_to_torchs_and_stay_below_1():
+    config = GanConfig()
+    assert (config.adam_beta1, config.adam_beta2) == (0.9, 0.999)
+    config.update({"adam_beta1": 0, "adam_beta2": 0.999})  # an int from JSON is a number too
+    assert config.adam_beta1 == 0.0 and type(config.adam_beta1) is float
+    for name in ("adam_beta1", "adam_beta2"):
+        for bad in (1.0, -0.1, True):
+            with pytest.raises(ValueError, match=rf"{name}: got {bad!r}, expected a number from 0.0 to 0.999"):
+                config.update({name: bad})
+    assert (config.adam_beta1, config.adam_beta2) == (0.0, 0.999)
 
 
 def test_kd_and_kg_cannot_both_be_zero():
@@ -218,6 +232,8 @@ def test_every_setting_has_an_effect():
                 "discriminator_learning_rate",
                 "generator_optimizer",
                 "discriminator_optimizer",
+                "adam_beta1",
+                "adam_beta2",
                 "loss",
                 "k_discriminator",
                 "k_generator",

@@ -167,6 +167,44 @@ def test_engines_train_alike_for_200_iterations(loss, optimizer, lr, hidden, pac
             np.testing.assert_allclose(got, want, **PARITY, err_msg=net)
 
 
+def test_adam_betas_apply_live_alike_in_both_engines_and_keep_the_moments():
+    """WGAN-GP's Adam betas (0.5, 0.9), then others set mid-run: both engines follow them step for step,
+    and the switch keeps Adam's moments (a fresh optimizer at the same weights would train differently)."""
+    architecture = Architecture(2, 1, 8, 1, 8)
+    weights = seeded_weights(architecture, seed=2)
+    wgan = Hyper("wgan_gp", "adam", "adam", 0.003, 0.003, adam_beta1=0.5, adam_beta2=0.9)
+    later = Hyper("wgan_gp", "adam", "adam", 0.003, 0.003, adam_beta1=0.8, adam_beta2=0.95)
+    engines = [_engine(kind, architecture, weights, wgan) for kind in ENGINES]
+    plain = _engine("numpy", architecture, weights, Hyper("wgan_gp", "adam", "adam", 0.003, 0.003))
+    sampler = distributions.make_sampler("ring", None)
+
+    def train(engine, steps, seed):
+        rng = np.random.default_rng(seed)
+        for _ in range(steps):
+            real, z = sampler(32, rng), sample_noise(rng, 32, 2, "uniform")
+            engine.discriminator_step(real, z, rng.random(32))
+            engine.generator_step(sample_noise(rng, 32, 2, "uniform"))
+
+    for engine in (*engines, plain):
+        train(engine, 30, seed=3)
+    halfway = engines[0].get_weights()
+    for engine in engines:
+        engine.set_hyper(later)
+        train(engine, 30, seed=4)
+    fresh = _engine("numpy", architecture, halfway, later)
+    train(fresh, 30, seed=4)
+    for net in ("generator", "discriminator"):
+        got, want = flat(engines[0].get_weights(), net), flat(engines[1].get_weights(), net)
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_allclose(a, b, **PARITY, err_msg=net)
+        after_30 = [
+            np.abs(a - b).max() for a, b in zip(flat(halfway, net), flat(plain.get_weights(), net), strict=True)
+        ]
+        assert max(after_30) > 1e-4, f"{net}: betas (0.5, 0.9) trained as the defaults do"
+        restarted = [np.abs(a - b).max() for a, b in zip(got, flat(fresh.get_weights(), net), strict=True)]
+        assert max(restarted) > 1e-6, f"{net}: changing the betas reset Adam's moments"
+
+
 # -- packing -------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("engine_kind", ENGINES)
 def test_a_packed_discriminator_judges_consecutive_samples_together(engine_kind):
@@ -334,6 +372,14 @@ def test_a_checkpoint_without_pack_means_pack_1():
     with np.load(path, allow_pickle=False) as npz:
         assert "pack" not in json.loads(str(npz["config"]))  # written before packing existed
     assert checkpoints.load(path).config["pack"] == 1
+
+
+def test_a_checkpoint_without_adam_betas_means_torchs_defaults():
+    path = checkpoints.pretrained_path("ring")
+    with np.load(path, allow_pickle=False) as npz:
+        assert "adam_beta1" not in json.loads(str(npz["config"]))  # written before the betas were settings
+    config = checkpoints.load(path).config
+    assert (config["adam_beta1"], config["adam_beta2"]) == (0.9, 0.999)
 
 
 def test_packed_checkpoints_round_trip_and_never_load_into_other_shapes(tmp_path):

@@ -99,7 +99,8 @@ other:
 
 def test_core_modules_run_headless_without_panel_bokeh_or_torch():
     core = ["config", "distributions", "noise", "losses", "metrics", "history", "presets", "frame", "trainer"]
-    core += ["experiment", "checkpoints"]
+    core += ["experiment", "checkpoints", "colors", "layers", "picture", "exports", "timeline", "training_state"]
+    core += ["pacing", "explanations"]
     code = (
         "import importlib, importlib.util, sys\n"
         f"for name in {core!r}:\n"

@@ -24,7 +24,10 @@ from ganlab_panel import cli
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "ganlab_panel"
 ENTRY = PACKAGE / "standalone_app.py"
-PYODIDE_THIRD_PARTY = {"numpy", "param", "panel", "bokeh", "holoviews"}
+PYODIDE_THIRD_PARTY = {"numpy", "param", "panel", "bokeh", "holoviews", "pillow"}
+"""Packages the page installs from Pyodide's own set (by distribution name)."""
+PYODIDE_MODULES = {"numpy", "param", "panel", "bokeh", "holoviews", "PIL"}
+"""What those packages are imported as."""
 PYODIDE_LACKS = {
     *("curses", "dbm", "ensurepip", "idlelib", "lib2to3", "tkinter", "turtle", "turtledemo", "venv"),
     *("fcntl", "grp", "pwd", "resource", "syslog", "termios", "pty", "tty", "msvcrt", "winreg", "winsound"),
@@ -76,11 +79,11 @@ def test_convert_writes_the_page_its_worker_the_resources_and_the_wheel(site):
     assert f"python -m http.server --directory {out}" in stdout
 
 
-def test_worker_installs_the_wheel_numpy_param_panel_bokeh_and_holoviews_but_no_torch(site):
+def test_worker_installs_the_wheel_numpy_param_panel_bokeh_holoviews_and_pillow_but_no_torch(site):
     out, _ = site
     requirements = _installed_requirements((out / "index.js").read_text())
     assert f"emfs:packed_wheels/{_wheel(out).name}" in requirements
-    assert {"numpy", "param", "holoviews"} <= set(requirements)
+    assert {"numpy", "param", "holoviews", "pillow"} <= set(requirements)
     # panel convert names panel and bokeh by their CDN wheels, of the versions that built the page
     names = [requirement.rsplit("/", 1)[-1] for requirement in requirements]
     assert any(name.startswith("panel-") and name.endswith(".whl") for name in names)
@@ -239,7 +242,7 @@ def test_entry_file_imports_only_ganlab_panel_and_the_standard_library():
 def test_modules_the_page_runs_import_only_what_pyodide_has():
     reachable = _reachable_from_entry()
     assert {"ganlab_panel.app", "ganlab_panel.engines.numpy_engine", "ganlab_panel.checkpoints"} <= set(reachable)
-    allowed = PYODIDE_THIRD_PARTY | PYODIDE_STDLIB | {"ganlab_panel"}
+    allowed = PYODIDE_MODULES | PYODIDE_STDLIB | {"ganlab_panel"}
     outside = {
         f"{module}: {name}"
         for module, path in reachable.items()

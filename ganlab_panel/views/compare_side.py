@@ -1,0 +1,121 @@
+"""One side of a comparison: an experiment's settings widgets, trainer, layered view and charts; and how
+the settings that differ between two sides read in the differences table."""
+
+from __future__ import annotations
+
+import html
+
+import panel as pn
+from bokeh.models import Div
+
+from ..config import GanConfig
+from ..frame import Frame
+from .charts import ChartsView
+from .frame_channel import FrameChannel
+from .layered import LayeredView
+from .settings import LABELS, OPTION_LABELS, SETTING_GROUPS, rate_options, setting_widget
+
+SHARED_SETTINGS = ("distribution", "points", "seed", "engine", "device", "heatmap_resolution")
+"""Chosen once for both sides: the same data from the same seed, trained and drawn alike."""
+SIDE_GROUPS = {group: tuple(n for n in names if n not in SHARED_SETTINGS) for group, names in SETTING_GROUPS.items()}
+SIDE_SETTINGS = tuple(name for names in SIDE_GROUPS.values() for name in names)
+"""The settings each side chooses for itself."""
+HIGHLIGHT = {"outline": "2px solid #e08a00", "background": "#fff3dc", "border-radius": "4px"}
+"""How a setting that differs from the other side's is marked."""
+VIEW_SIZE = 360
+
+
+def setting_title(name: str) -> str:
+    """A setting's label, with whose it is where the label alone is ambiguous ('Generator: Learning rate')."""
+    for group in ("Generator", "Discriminator"):
+        if name in SETTING_GROUPS[group] and name != "pack":
+            return f"{group}: {LABELS[name]}"
+    return LABELS.get(name, GanConfig.param[name].label)
+
+
+def setting_text(name: str, value) -> str:
+    """A setting's value as its widget shows it ('Least squares', '0.01')."""
+    for label, option in OPTION_LABELS.get(name, {}).items():
+        if option == value:
+            return label
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def differences(a: GanConfig, b: GanConfig) -> list[tuple[str, str, str]]:
+    """(title, A's value, B's value) for each side setting where the two configurations differ."""
+    return [
+        (setting_title(n), setting_text(n, getattr(a, n)), setting_text(n, getattr(b, n)))
+        for n in SIDE_SETTINGS
+        if getattr(a, n) != getattr(b, n)
+    ]
+
+
+def differences_html(rows: list[tuple[str, str, str]]) -> str:
+    if not rows:
+        return "<i>A and B have the same settings: change one on either side to compare.</i>"
+    cells = "".join(
+        f"<tr><td>{html.escape(title)}</td><td><b>{html.escape(a)}</b></td><td><b>{html.escape(b)}</b></td></tr>"
+        for title, a, b in rows
+    )
+    head = "<tr><th align='left'>Setting</th><th align='left'>A</th><th align='left'>B</th></tr>"
+    return f"<table class='differences-table' style='border-spacing: 12px 2px'>{head}{cells}</table>"
+
+
+class Side:
+    """One experiment of a comparison, labelled 'A' or 'B': its configuration, the trainer that follows it (made
+    by the caller: views never build one) and its views. `on_setting(event, side)` hears its widgets."""
+
+    def __init__(self, label: str, config: GanConfig, trainer, on_setting):
+        self.label, self.config, self.trainer = label, config, trainer
+        self.frame: Frame | None = None
+        key = label.lower()
+        self.channel = FrameChannel()
+        self.layered = LayeredView(channel=self.channel, size=VIEW_SIZE)
+        self.charts = ChartsView(channel=self.channel)
+        self.channel.attach(self.layered.figure)
+        # names the browser tests find each side's plots by (the renderers' own names repeat on both sides)
+        self.layered.figure.name = f"layered-{key}"
+        self.charts.loss_figure.name, self.charts.metric_figure.name = f"loss-{key}", f"divergences-{key}"
+        # fixed width: while playing the frame channel writes the text into the page without a new layout
+        self.counter = Div(text="Iteration 0", css_classes=["iteration-counter", f"counter-{key}"], width=400)
+        self.widgets: dict[str, pn.widgets.Widget] = {}
+        for name in SIDE_SETTINGS:
+            widget = setting_widget(config, name)
+            widget._setting = name
+            widget.param.watch(lambda event, side=self: on_setting(event, side), "value")
+            self.widgets[name] = widget
+
+    def show(self, frame: Frame, packing: bool) -> None:
+        """Draw `frame` (inside the caller's document hold); packed into one buffer while playing."""
+        self.frame = frame
+        self.channel.packing = packing
+        self.layered.update(frame)
+        self.charts.update(frame)
+        self.channel.set_text(
+            self.counter,
+            f"Iteration {frame.iteration} (discriminator steps {frame.discriminator_steps}, "
+            f"generator steps {frame.generator_steps})",
+        )
+        self.channel.flush()
+
+    def commit(self) -> None:
+        """Bring the server's models up to what the browser shows (when playing stops)."""
+        self.channel.packing = False
+        self.channel.commit()
+
+    def follow(self, name: str, value) -> None:
+        """Show a setting changed in the configuration (not by its widget)."""
+        widget = self.widgets.get(name)
+        if widget is None:
+            return
+        if name.endswith("learning_rate"):
+            widget.options = rate_options(value)
+        widget.value = value
+
+    def highlight(self, names: set[str]) -> None:
+        """Mark the widgets of `names` (the settings that differ from the other side), unmark the rest."""
+        for name, widget in self.widgets.items():
+            differs = name in names
+            classes = [c for c in widget.css_classes if c != "differs"] + (["differs"] if differs else [])
+            if classes != widget.css_classes:
+                widget.param.update(css_classes=classes, styles=HIGHLIGHT if differs else {})
