@@ -421,6 +421,17 @@ class GanLab(pn.viewable.Viewer):
             self.channel.flush()
         self._sent_at = time.monotonic()
 
+    def _frame_behind(self) -> bool:
+        """Whether the frame shown is older than the trainer (not while scrubbing: that frame is chosen)."""
+        t, shown = self.trainer, self.frame
+        if shown is None or self._viewing is not None or t.diverged:
+            return False
+        return (shown.iteration, shown.discriminator_steps, shown.generator_steps) != (
+            t.iteration,
+            t.discriminator_steps,
+            t.generator_steps,
+        )
+
     def _scrub(self, index: int) -> None:
         """Show the timeline's frame `index` (paused only); its last frame is the latest, live one."""
         if self.playing or not len(self.timeline):
@@ -482,7 +493,9 @@ class GanLab(pn.viewable.Viewer):
             with pn.io.hold():  # the models catch up with what the browser was shown
                 self.channel.packing = False
                 self.channel.commit()
-                if self.frame is not None:
+                if self._frame_behind():  # ticks trained on without drawing while the browser caught up
+                    self._show(self.trainer.frame())
+                elif self.frame is not None:
                     self.overview.update(self.frame)  # it may be a frame behind
         if not self.playing and not self.slow_motion:
             self.overview.set_phase(None)  # nothing is being trained

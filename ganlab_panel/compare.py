@@ -248,6 +248,9 @@ class Comparison(pn.viewable.Viewer):
             with pn.io.hold():  # the models catch up with what the browser was shown
                 for side in self.sides:
                     side.commit()
+                # ticks train on without drawing while the browser catches up: show where training is
+                if any(side.frame is None or side.frame.iteration != side.trainer.iteration for side in self.sides):
+                    self._show()
 
     def _on_config(self, side: Side, events) -> None:
         names = {event.name for event in events}

@@ -179,3 +179,16 @@ def test_gan_lab_opens_a_comparison_for_a_notebook():
     assert isinstance(comparison, Comparison)
     assert comparison.a.config.seed == comparison.b.config.seed == 3
     assert comparison.differences == [("Loss function", "Log loss (non-saturating)", "Hinge")]
+
+
+def test_pause_shows_where_both_sides_are_even_when_the_browser_was_behind(comparison):
+    comparison.play()
+    comparison.tick()
+    shown = comparison.a.frame.iteration
+    comparison._browser_behind = lambda: True  # frames not yet painted: ticks train without drawing
+    comparison.tick()
+    assert comparison.a.trainer.iteration > shown and comparison.a.frame.iteration == shown
+    comparison.pause()
+    for side in comparison.sides:
+        assert side.frame.iteration == side.trainer.iteration
+        assert side.counter.text.startswith(f"Iteration {side.trainer.iteration} ")

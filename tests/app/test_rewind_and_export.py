@@ -145,3 +145,16 @@ def test_an_uploaded_checkpoint_continues_and_a_bad_one_changes_nothing(app, tmp
     app.load_checkpoint(b"PK\x03\x04 not really a zip", "bad.npz")
     assert "Not loaded bad.npz" in app.notice.object and app.notice.alert_type == "warning"
     assert app.trainer.iteration == 30 and all(np.array_equal(a, b) for a, b in zip(weights(app), before, strict=True))
+
+
+def test_pause_shows_where_training_is_even_when_the_browser_was_behind(app):
+    app.play()
+    app.tick()
+    shown = app.frame.iteration
+    app._browser_behind = lambda: True  # the page has not painted the frames sent: ticks train without drawing
+    app.tick()
+    assert app.trainer.iteration > shown and app.frame.iteration == shown
+    app.pause()
+    assert app.frame.iteration == app.trainer.iteration
+    assert app.counter.text.startswith(f"Iteration {app.trainer.iteration} ")
+    assert app.timeline.iterations()[-1] == app.trainer.iteration, "the latest frame kept is where training is"

@@ -50,9 +50,9 @@ def download(app, kind: str) -> tuple[str, bytes]:
 def test_scrubbing_shows_earlier_frames_and_resume_continues_from_a_kept_state(app):
     app.play()
     app.wait_for_iteration(450)
-    app.pause()
+    app.pause()  # which shows where training is: the page may have been a few frames behind
+    wait_until(lambda: shown_iteration(app) == app.iteration(), "the timeline to stand at the latest frame")
     latest, latest_fake = app.iteration(), app.samples("fake-samples")
-    wait_until(lambda: shown_iteration(app) == latest, "the timeline to stand at the latest frame")
     assert app.page.locator(".resume-here button").is_disabled(), "nothing to resume at the latest frame"
 
     scrub(app, "Home")
@@ -97,12 +97,12 @@ def test_every_download_is_a_valid_file(app):
     app.play()
     app.wait_for_iteration(120)
     app.pause()
-    iteration = app.iteration()
 
     name, data = download(app, "checkpoint")
+    iteration = app.iteration()  # read after the download: the frame shown on pausing has arrived by then
     assert name.endswith(".npz")
     checkpoint = checkpoints.load(data)
-    assert checkpoint.iteration == iteration
+    assert checkpoint.iteration == iteration, "the model saved is the one the page shows"
     assert checkpoint.config["distribution"] == "gaussians"
 
     name, data = download(app, "config")
