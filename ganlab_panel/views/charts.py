@@ -96,10 +96,10 @@ class ChartsView(pn.viewable.Viewer):
             legend.border_line_alpha = 0
             legend.click_policy = "hide"
         # while scrubbing back through training, a line on both charts marks the iteration shown
-        self.markers = [Span(location=math.nan, dimension="height", line_color="#444", line_dash="dashed")]
-        self.markers.append(Span(location=math.nan, dimension="height", line_color="#444", line_dash="dashed"))
-        self.loss_figure.add_layout(self.markers[0])
-        self.metric_figure.add_layout(self.markers[1])
+        self.markers = []
+        for fig in (self.loss_figure, self.metric_figure):
+            self.markers.append(Span(location=math.nan, dimension="height", line_color="#444", line_dash="dashed"))
+            fig.add_layout(self.markers[-1])
         self._last: tuple[int, int] | None = None  # (iteration, total steps) of the last point
         # a mixture with known modes (ring8, grid25) also reports the mode-collapse figures, under the chart
         self.mode_text = Div(text="", css_classes=["mode-metrics"], width=self.width, height=36)
