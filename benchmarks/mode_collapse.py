@@ -4,13 +4,15 @@
                                        [--datasets ring8 grid25] [--formulations GAN PacGAN2 ...]
 
 Trains every formulation (five losses, and the log loss with PacGAN packing of 2 and 4) on each dataset
-over several seeds (WGAN-GP with its paper's 5 critic steps, learning rate 1e-4 and Adam betas (0.5, 0.9),
-over a quarter of the iterations: SCHEDULES), then prints mean +- standard error over seeds of the
-VEEGAN/PacGAN figures (metrics.mode_metrics on 2,500 generated samples), with the architecture, optimizer,
-batch, iterations and sample counts used. `--jobs` runs train at once in worker processes, each with NumPy's BLAS on one
+over several seeds (WGAN-GP as its authors trained it on 2-D data: penalty weight 0.1, 5 critic steps,
+learning rate 1e-4 and Adam betas (0.5, 0.9), over a quarter of the iterations: SCHEDULES), then prints
+mean +- standard error over seeds of the VEEGAN/PacGAN figures (metrics.mode_metrics on 2,500 generated
+samples), with the architecture, optimizer, batch, iterations and sample counts used. `--jobs` runs train at
+once in worker processes, each with NumPy's BLAS on one
 thread. Budget: a full default run (7 formulations x 2 datasets x 10 seeds, 140 runs) must take under 30
-minutes with --jobs 2 on the shared 2-core build machine; the last took 16.9 minutes (14.5 s a run, other
-work sharing the cores). Its table beside the published VEEGAN and PacGAN rows is docs/mode-collapse.md.
+minutes with --jobs 2 on the shared 2-core build machine; the last took 11.4 minutes (9.7 s a run on a
+quiet machine; 16.9 minutes when other work shared the cores). Its table beside the published VEEGAN and
+PacGAN rows is docs/mode-collapse.md.
 
 Datasets are the papers' mixtures scaled into GAN Lab's unit square (distributions.RING8_MODES,
 GRID25_MODES): ring radius 0.4 with std 0.004, grid spacing 0.2 with std 0.005, so "within 3 std" means
@@ -56,8 +58,9 @@ FORMULATIONS = {
     "GAN-minimax": {"loss": "minimax"},
     "LSGAN": {"loss": "least_squares"},
     "hinge": {"loss": "hinge"},
-    "WGAN-GP": {  # gradient penalty lambda 10 (losses.py); the critic steps, rate and betas of its paper
+    "WGAN-GP": {  # as its authors trained it on 2-D data (gan_toy.py): penalty 0.1, 5 critic steps, rate, betas
         "loss": "wgan_gp",
+        "gp_weight": 0.1,
         "k_discriminator": 5,
         "generator_learning_rate": 1e-4,
         "discriminator_learning_rate": 1e-4,

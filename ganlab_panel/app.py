@@ -49,7 +49,7 @@ from ganlab_panel.views.layered import LAYERS, LayeredView
 from ganlab_panel.views.overview import OverviewView
 from ganlab_panel.views.page_hooks import SpaceKey
 from ganlab_panel.views.page_layout import page
-from ganlab_panel.views.settings import SETTING_GROUPS, rate_options, setting_widget
+from ganlab_panel.views.settings import SETTING_GROUPS, setting_widget, show_value
 from ganlab_panel.views.timeline_bar import TimelineBar
 from ganlab_panel.views.url_state import UrlState
 
@@ -520,9 +520,7 @@ class GanLab(pn.viewable.Viewer):
         for event in events:
             widget = self._setting_widgets.get(event.name)
             if widget is not None:
-                if event.name.endswith("learning_rate"):
-                    widget.options = rate_options(event.new)
-                widget.value = event.new
+                show_value(widget, event.name, event.new)
         names = {e.name for e in events}
         if "distribution" in names and self.config.distribution in self.picker.param.value.objects:
             self._following_config = True  # the picker shows the change; it must not load a preset over it
@@ -554,7 +552,8 @@ class GanLab(pn.viewable.Viewer):
 
     def _wgan_gp_rates(self) -> dict:
         """Learning rates a WGAN-GP can train with, where the current ones are larger: its gradient penalty
-        (lambda 10) multiplies the critic's steps, and at GAN Lab's SGD 0.1 it diverges within 2 iterations."""
+        (at the paper's lambda 10) multiplies the critic's steps, and at GAN Lab's SGD 0.1 it diverges within 2
+        iterations."""
         lowered = {}
         for net in ("generator", "discriminator"):
             limit = WGAN_GP_MAX_RATE[getattr(self.config, f"{net}_optimizer")]

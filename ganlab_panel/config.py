@@ -19,6 +19,9 @@ from .engines.base import TORCH_MISSING, torch_available
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 """GAN Lab's menu of learning rates; any positive value is accepted."""
 
+GP_WEIGHTS = (0.0, 0.1, 1.0, 10.0, 100.0)
+"""The widget's menu of WGAN-GP penalty weights; any value within gp_weight's bounds is accepted."""
+
 
 class Effect(str, Enum):
     """What changing a setting does to a running experiment."""
@@ -89,6 +92,11 @@ class GanConfig(param.Parameterized):
         default="log",
         objects=["log", "minimax", "least_squares", "hinge", "wgan_gp"],
         doc="GAN loss: log (non-saturating, GAN Lab's), minimax (the original), least squares, hinge or WGAN-GP.",
+    )
+    gp_weight = param.Number(
+        default=10.0,
+        bounds=(0.0, 1000.0),
+        doc="WGAN-GP's penalty weight lambda: 10 in its paper, 0.1 in its authors' toy code, 0 turns it off.",
     )
     real_label = param.Number(
         default=0.95,
@@ -184,6 +192,7 @@ EFFECTS: dict[str, Effect] = {
     "adam_beta1": Effect.LIVE,
     "adam_beta2": Effect.LIVE,
     "loss": Effect.LIVE,
+    "gp_weight": Effect.LIVE,
     "real_label": Effect.LIVE,
     "k_discriminator": Effect.LIVE,
     "k_generator": Effect.LIVE,

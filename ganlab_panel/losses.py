@@ -37,7 +37,7 @@ PENALISED_LOSSES = ("wgan_gp",)
 """Losses with a gradient penalty: a D step needs the interpolation weights (`mix`) of its points."""
 
 GP_LAMBDA = 10.0
-"""WGAN-GP's penalty weight (Gulrajani et al. 2017)."""
+"""WGAN-GP's penalty weight in its paper (Gulrajani et al. 2017); the gp_weight setting's default."""
 
 
 def _unknown(kind: str) -> ValueError:
@@ -100,14 +100,15 @@ def generator_loss_gradient(kind: str, fake_logits, ops):
     raise _unknown(kind)
 
 
-def gradient_penalty(norms, ops):
-    """WGAN-GP's penalty from the lengths of D's input gradients at the interpolated points."""
-    return GP_LAMBDA * ops.mean((norms - 1) ** 2)
+def gradient_penalty(norms, ops, weight: float = GP_LAMBDA):
+    """WGAN-GP's penalty from the lengths of D's input gradients at the interpolated points:
+    weight mean((|g| - 1)^2)."""
+    return weight * ops.mean((norms - 1) ** 2)
 
 
-def gradient_penalty_slope(norms):
+def gradient_penalty_slope(norms, weight: float = GP_LAMBDA):
     """d(gradient_penalty)/d(each norm): where the penalty's backward pass starts."""
-    return 2 * GP_LAMBDA / len(norms) * (norms - 1)
+    return 2 * weight / len(norms) * (norms - 1)
 
 
 def _np_mean(x):

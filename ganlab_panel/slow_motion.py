@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .losses import REAL_LABEL
+from .losses import GP_LAMBDA, REAL_LABEL
 
 PACE_SECONDS = 1.25
 """GAN Lab shows each sub-step for 1.25 s."""
@@ -67,7 +67,7 @@ LOSS_FORMULAS = {
         "generator": "hinge: -f(fake)",
     },
     "wgan_gp": {
-        "discriminator": "WGAN-GP on the critic's score f: f(fake) - f(real) + 10 (|∇f(x̂)| - 1)² at x̂ between them",
+        "discriminator": "WGAN-GP on the critic's score f: f(fake) - f(real) + {lam} (|∇f(x̂)| - 1)² at x̂ between them",
         "generator": "WGAN-GP: -f(fake)",
     },
 }
@@ -93,11 +93,11 @@ class SubStep:
         return f"{self.phase.capitalize()} phase, step {self.number} of 5"
 
 
-def substeps(loss: str = "log", real_label: float = REAL_LABEL) -> list[SubStep]:
-    """The ten sub-steps of one iteration, with loss captions for the chosen formulation."""
+def substeps(loss: str = "log", real_label: float = REAL_LABEL, gp_weight: float = GP_LAMBDA) -> list[SubStep]:
+    """The ten sub-steps of one iteration, with loss captions for the chosen formulation and its settings."""
     if loss not in LOSS_FORMULAS:
         raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSS_FORMULAS)}")
-    formula = {net: text.format(r=f"{real_label:g}") for net, text in LOSS_FORMULAS[loss].items()}
+    formula = {net: text.format(r=f"{real_label:g}", lam=f"{gp_weight:g}") for net, text in LOSS_FORMULAS[loss].items()}
     forward = ("noise-generator", "generator-fake")
     return [
         SubStep("discriminator", 1, "Generator derives samples from noise", ("noise", "generator", "fake"), forward),
@@ -174,7 +174,8 @@ class SlowMotion:
     """Walks through the sub-steps of iteration after iteration.
 
     `config` is anything with `loss`, `k_discriminator` and `k_generator` (a GanConfig); they are read
-    at every step, so a live change of the loss shows up in the next caption. A phase whose network
+    at every step, so a live change of the loss (or its real label or penalty weight) shows up in the next
+    caption. A phase whose network
     takes no steps this iteration (k = 0) is skipped.
     """
 
@@ -190,8 +191,10 @@ class SlowMotion:
     @property
     def current(self) -> SubStep | None:
         """The sub-step being shown, with the current loss's captions; None before the first."""
+        if self.index is None:
+            return None
         real_label = getattr(self.config, "real_label", REAL_LABEL)
-        return None if self.index is None else substeps(self.loss, real_label)[self.index]
+        return substeps(self.loss, real_label, getattr(self.config, "gp_weight", GP_LAMBDA))[self.index]
 
     def _active(self, phase: str) -> bool:
         return getattr(self.config, f"k_{phase}", 1) > 0

@@ -70,6 +70,7 @@ class Hyper:
     real_label: float = 0.95
     adam_beta1: float = 0.9
     adam_beta2: float = 0.999
+    gp_weight: float = 10.0
 
     @classmethod
     def from_config(cls, config) -> Hyper:

@@ -248,12 +248,12 @@ class NumpyEngine:
         return float(loss)
 
     def _gradient_penalty(self, real: np.ndarray, fake: np.ndarray, mix: np.ndarray | None) -> float:
-        """WGAN-GP's penalty lambda mean_i (|g_i| - 1)^2, g_i = grad_x f(x_i) at x_i = e_i real_i + (1 - e_i)
-        fake_i (columns of D inputs): adds its gradient to D's and returns its value.
+        """WGAN-GP's penalty lambda mean_i (|g_i| - 1)^2 (lambda: hyper.gp_weight), g_i = grad_x f(x_i) at
+        x_i = e_i real_i + (1 - e_i) fake_i (columns of D inputs): adds its gradient to D's and returns its value.
 
         d(|g| - 1)^2 / d theta = 2 (|g| - 1) g/|g| . dg/d theta = c d/d theta [v . g] with v = g held fixed
-        and c = 2 (|g| - 1) / |g| (times lambda / n); v . g = f'(x; v), f's derivative along v, whose weight gradient
-        Network.tangent_backward computes in closed form (a double backward pass without autograd)."""
+        and c = 2 (|g| - 1) / |g| (times lambda / n); v . g = f'(x; v), f's derivative along v, whose
+        weight gradient Network.tangent_backward computes in closed form (a double backward pass without autograd)."""
         if mix is None:
             raise ValueError(f"loss {self.hyper.loss!r} needs the interpolation weights `mix` for its penalty")
         discriminator, n = self.discriminator, len(mix)
@@ -265,11 +265,11 @@ class NumpyEngine:
         g = discriminator.backward(between, np.ones((1, n), DTYPE), weights=False)
         with np.errstate(over="ignore", invalid="ignore"):  # a blown-up critic: the trainer reports the inf loss
             norms = np.sqrt(np.add.reduce(g * g))
-            slope = losses.gradient_penalty_slope(norms)
+            slope = losses.gradient_penalty_slope(norms, self.hyper.gp_weight)
             # c = slope / |g|; where |g| = 0, g is 0 too and so is the penalty's gradient (autograd's convention)
             c = np.divide(slope, norms, out=np.zeros_like(norms), where=norms > 0)
         discriminator.tangent_backward(between, g, c[None])
-        return float(losses.gradient_penalty(norms, NUMPY_OPS))
+        return float(losses.gradient_penalty(norms, NUMPY_OPS, self.hyper.gp_weight))
 
     def generator_step(self, noise: np.ndarray) -> float:
         generator, discriminator, kind = self.generator, self.discriminator, self.hyper.loss

@@ -206,10 +206,10 @@ class TorchEngine:
         logits, inputs = _forward(self.discriminator, e * real[:n] + (1 - e) * fake[:n])
         _, g = _backward(self.discriminator, inputs, torch.ones_like(logits), weights=False)
         norms = torch.linalg.vector_norm(g, dim=1)
-        slope = losses.gradient_penalty_slope(norms)
+        slope = losses.gradient_penalty_slope(norms, self.hyper.gp_weight)
         c = torch.where(norms > 0, slope / torch.where(norms > 0, norms, 1), 0)  # g = 0: no gradient
         _tangent_backward(self.discriminator, inputs, g, c[:, None], gradients)
-        return losses.gradient_penalty(norms, TORCH_OPS)
+        return losses.gradient_penalty(norms, TORCH_OPS, self.hyper.gp_weight)
 
     def generator_step(self, noise: np.ndarray) -> float:
         pack = self.architecture.pack

@@ -13,7 +13,7 @@ from ..frame import Frame
 from .charts import ChartsView
 from .frame_channel import FrameChannel
 from .layered import LayeredView
-from .settings import LABELS, OPTION_LABELS, SETTING_GROUPS, rate_options, setting_widget
+from .settings import LABELS, OPTION_LABELS, SETTING_GROUPS, setting_widget, show_value
 
 SHARED_SETTINGS = ("distribution", "points", "seed", "engine", "device", "heatmap_resolution")
 """Chosen once for both sides: the same data from the same seed, trained and drawn alike."""
@@ -108,9 +108,7 @@ class Side:
         widget = self.widgets.get(name)
         if widget is None:
             return
-        if name.endswith("learning_rate"):
-            widget.options = rate_options(value)
-        widget.value = value
+        show_value(widget, name, value)
 
     def highlight(self, names: set[str]) -> None:
         """Mark the widgets of `names` (the settings that differ from the other side), unmark the rest."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import panel as pn
 import param
 
-from ..config import LEARNING_RATES, GanConfig, allowed
+from ..config import GP_WEIGHTS, LEARNING_RATES, GanConfig, allowed
 
 LABELS = {
     "noise_dim": "Noise dimensions",
@@ -20,6 +20,7 @@ LABELS = {
     "discriminator_learning_rate": "Learning rate",
     "pack": "Packing (PacGAN): samples per D input",
     "loss": "Loss function",
+    "gp_weight": "WGAN-GP penalty weight (lambda)",
     "real_label": "Real label (1 = no smoothing)",
     "k_discriminator": "kD: discriminator steps per iteration",
     "k_generator": "kG: generator steps per iteration",
@@ -56,6 +57,7 @@ SETTING_GROUPS = {
     ),
     "Training": (
         "loss",
+        "gp_weight",
         "real_label",
         "k_discriminator",
         "k_generator",
@@ -78,18 +80,33 @@ SLIDER_STEPS = {"adam_beta1": 0.001, "adam_beta2": 0.001}
 """Slider steps finer than 0.01, so Adam's default beta2 0.999 shows as itself, not rounded to 1."""
 
 
-def rate_options(value: float) -> dict:
-    """GAN Lab's learning-rate menu, plus the current value when it is not on it (e.g. from a checkpoint)."""
-    rates = sorted({*LEARNING_RATES, float(value)})
-    return {f"{rate:g}": rate for rate in rates}
+MENUS = {
+    "generator_learning_rate": LEARNING_RATES,
+    "discriminator_learning_rate": LEARNING_RATES,
+    "gp_weight": GP_WEIGHTS,
+}
+"""Number settings offered as a menu of useful values rather than a slider."""
+
+
+def menu_options(choices, value: float) -> dict:
+    """A menu of `choices`, plus the current value when it is not on it (e.g. from a checkpoint or a link)."""
+    values = sorted({*choices, float(value)})
+    return {f"{v:g}": v for v in values}
+
+
+def show_value(widget: pn.widgets.Widget, name: str, value) -> None:
+    """Show a value set elsewhere (a link, a checkpoint, the other side), adding it to a menu that lacks it."""
+    if name in MENUS:
+        widget.options = menu_options(MENUS[name], value)
+    widget.value = value
 
 
 def setting_widget(config: GanConfig, name: str) -> pn.widgets.Widget:
     """A widget for one setting, derived from its parameter (type, bounds, objects, doc)."""
     p = config.param[name]
     value = getattr(config, name)
-    if name.endswith("learning_rate"):
-        kind, extra = pn.widgets.Select, {"options": rate_options(value)}
+    if name in MENUS:
+        kind, extra = pn.widgets.Select, {"options": menu_options(MENUS[name], value)}
     elif isinstance(p, param.Selector):
         options = OPTION_LABELS.get(name) or {str(o): o for o in p.objects}
         # buttons while they fit the settings column side by side, a menu beyond

@@ -168,6 +168,19 @@ def test_settings_changed_elsewhere_show_in_the_widgets(app):
     assert app._setting_widgets["noise_type"].value == "gaussian"
 
 
+def test_the_penalty_weight_is_a_menu_in_the_training_card_and_applies_live(app):
+    widget = app._setting_widgets["gp_weight"]
+    assert isinstance(widget, pn.widgets.Select) and list(widget.options.values()) == [0.0, 0.1, 1.0, 10.0, 100.0]
+    assert widget.value == 10.0 and "penalty" in widget.name.lower()
+    app.config.update({"loss": "wgan_gp"})
+    app.tick()
+    engine = app.trainer.engine
+    widget.value = 0.1
+    assert app.config.gp_weight == 0.1 and app.trainer.engine is engine and engine.hyper.gp_weight == 0.1
+    app.config.update({"gp_weight": 2.5})  # e.g. from a link: off the menu, so the menu gains it
+    assert widget.value == 2.5 and 2.5 in widget.options.values()
+
+
 def test_choosing_a_distribution_loads_its_gan_lab_settings(app):
     app.tick()
     app.picker.value = "ring"

@@ -44,6 +44,7 @@ CHANGED = {  # every kind of setting away from its default, incl. a learning rat
     "adam_beta1": 0.5,
     "adam_beta2": 0.9,
     "loss": "least_squares",
+    "gp_weight": 0.1,
     "k_discriminator": 0,
     "k_generator": 4,
     "batch_size": 64,
@@ -106,6 +107,17 @@ def test_adam_betas_default_to_torchs_and_stay_below_1():
             with pytest.raises(ValueError, match=rf"{name}: got {bad!r}, expected a number from 0.0 to 0.999"):
                 config.update({name: bad})
     assert (config.adam_beta1, config.adam_beta2) == (0.0, 0.999)
+
+
+def test_the_penalty_weight_defaults_to_the_papers_10_and_may_be_0():
+    config = GanConfig()
+    assert config.gp_weight == 10.0
+    config.update({"gp_weight": 0})  # no penalty: a lesson in why WGAN-GP has one
+    assert config.gp_weight == 0.0 and type(config.gp_weight) is float
+    for bad in (-0.1, 1001, float("nan"), "0.1"):
+        with pytest.raises(ValueError, match="gp_weight"):
+            config.update({"gp_weight": bad})
+    assert config.gp_weight == 0.0
 
 
 def test_kd_and_kg_cannot_both_be_zero():
@@ -235,6 +247,7 @@ def test_every_setting_has_an_effect():
                 "adam_beta1",
                 "adam_beta2",
                 "loss",
+                "gp_weight",
                 "k_discriminator",
                 "k_generator",
                 "batch_size",

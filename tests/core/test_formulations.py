@@ -12,11 +12,12 @@ from reference_nets import flat, mlp, numerical_gradient, seeded_weights
 
 from ganlab_panel import Experiment, checkpoints, distributions, losses
 from ganlab_panel.checkpoints import Checkpoint, CheckpointError
+from ganlab_panel.config import GanConfig
 from ganlab_panel.engines.base import Architecture, Hyper, create_engine
 from ganlab_panel.frame import HeatmapScale
 from ganlab_panel.losses import NUMPY_OPS
 from ganlab_panel.noise import sample_noise
-from ganlab_panel.slow_motion import substeps
+from ganlab_panel.slow_motion import SlowMotion, substeps
 from ganlab_panel.trainer import Trainer, _cell_centres
 
 PARITY = {"rtol": 1e-5, "atol": 1e-8}  # as tests/core/test_numpy_engine.py: float64 engines agree to ~1e-10
@@ -54,28 +55,32 @@ def test_wgan_gp_losses_and_penalty_on_a_tiny_case_by_hand():
     assert losses.gradient_penalty(norms, NUMPY_OPS) == pytest.approx(6.25)
     np.testing.assert_allclose(losses.gradient_penalty_slope(norms), [-5.0, 10.0])
     assert losses.GP_LAMBDA == 10
+    # the weight scales both: 0.1 (the authors' 2-D experiments) gives a hundredth
+    assert losses.gradient_penalty(norms, NUMPY_OPS, 0.1) == pytest.approx(0.0625)
+    np.testing.assert_allclose(losses.gradient_penalty_slope(norms, 0.1), [-0.05, 0.1])
 
 
+@pytest.mark.parametrize("weight", [10.0, 0.1])
 @pytest.mark.parametrize("engine_kind", ENGINES)
-def test_wgan_gp_step_of_a_one_neuron_critic_by_hand(engine_kind):
+def test_wgan_gp_step_of_a_one_neuron_critic_by_hand(engine_kind, weight):
     """D(x) = w2 relu(w1 . x + b1) + b2 with b1 large enough that the neuron is always active: then
-    df/dx = w2 w1 everywhere, |df/dx| = |w2| |w1| = 2 x 1, the penalty is 10 (2 - 1)^2 and the critic's
+    df/dx = w2 w1 everywhere, |df/dx| = |w2| |w1| = 2 x 1, the penalty is lambda (2 - 1)^2 and the critic's
     part is w2 w1 . (mean fake - mean real); neither part depends on b1 or b2."""
     architecture = Architecture(2, 0, 3, 0, 1)
     weights = seeded_weights(architecture, seed=1)
     w1, w2 = np.array([[0.6], [-0.8]]), np.array([[2.0]])
     weights["discriminator"] = [(w1, np.array([5.0])), (w2, np.array([0.3]))]
-    engine = _engine(engine_kind, architecture, weights, Hyper("wgan_gp", "sgd", "sgd", 1.0, 1.0))
+    engine = _engine(engine_kind, architecture, weights, Hyper("wgan_gp", "sgd", "sgd", 1.0, 1.0, gp_weight=weight))
     rng = np.random.default_rng(2)
     real, noise, mix = rng.random((6, 2)), rng.random((4, 2)), rng.random(4)
     gap = engine.generate(noise).mean(0) - real.mean(0)  # mean fake - mean real
 
-    assert engine.discriminator_step(real, noise, mix) == pytest.approx(2.0 * np.array([0.6, -0.8]) @ gap + 10)
+    assert engine.discriminator_step(real, noise, mix) == pytest.approx(2.0 * np.array([0.6, -0.8]) @ gap + weight)
     dw1, db1, dw2, db2 = _moved(weights, engine, "discriminator")
-    # d/dw1: w2 gap + 2 lambda (|g| - 1) |w2| w1 / |w1| = 2 gap + 2 x 10 x 1 x 2 [0.6, -0.8]
-    np.testing.assert_allclose(dw1[:, 0], 2.0 * gap + 40 * np.array([0.6, -0.8]), rtol=1e-12)
+    # d/dw1: w2 gap + 2 lambda (|g| - 1) |w2| w1 / |w1| = 2 gap + 2 lambda x 1 x 2 [0.6, -0.8]
+    np.testing.assert_allclose(dw1[:, 0], 2.0 * gap + 4 * weight * np.array([0.6, -0.8]), rtol=1e-12)
     # d/dw2: w1 . gap + 2 lambda (|g| - 1) |w1| sign(w2)
-    np.testing.assert_allclose(dw2[0, 0], np.array([0.6, -0.8]) @ gap + 20, rtol=1e-12)
+    np.testing.assert_allclose(dw2[0, 0], np.array([0.6, -0.8]) @ gap + 2 * weight, rtol=1e-12)
     np.testing.assert_allclose([db1[0], db2[0]], [0, 0], atol=1e-14)  # mean - mean of a constant, no penalty
 
 
@@ -91,7 +96,7 @@ def test_wgan_gp_needs_its_interpolation_weights(engine_kind):
 
 
 # -- the penalty's gradient against autograd -------------------------------------------------------------
-def _autograd_penalised_gradients(weights, real, noise, mix, pack):
+def _autograd_penalised_gradients(weights, real, noise, mix, pack, weight=10.0):
     """D's WGAN-GP gradients by torch autograd in float64: the penalty by double backpropagation."""
     torch = pytest.importorskip("torch")
 
@@ -108,21 +113,25 @@ def _autograd_penalised_gradients(weights, real, noise, mix, pack):
     e = torch.tensor(mix)[:, None]
     between = (e * real[: len(mix)] + (1 - e) * fake[: len(mix)]).requires_grad_()
     (slope,) = torch.autograd.grad(mlp(d, between).sum(), between, create_graph=True)
-    loss = mlp(d, fake).mean() - mlp(d, real).mean() + 10 * ((slope.norm(dim=1) - 1) ** 2).mean()
+    loss = mlp(d, fake).mean() - mlp(d, real).mean() + weight * ((slope.norm(dim=1) - 1) ** 2).mean()
     return loss.item(), [t.numpy() for t in torch.autograd.grad(loss, d)]
 
 
-@pytest.mark.parametrize("pack", [1, 2])
+@pytest.mark.parametrize(
+    ("pack", "weight"),
+    [(1, 10.0), (2, 10.0), (1, 0.1), (1, 0.0)],  # 0: the critic's part alone
+)
 @pytest.mark.parametrize("hidden", [0, 1, 2, 3])
 @pytest.mark.parametrize("engine_kind", ENGINES)
-def test_penalty_gradient_equals_autograd_double_backprop(engine_kind, hidden, pack):
+def test_penalty_gradient_equals_autograd_double_backprop(engine_kind, hidden, pack, weight):
     architecture = Architecture(2, hidden, 5, hidden, 6, pack)
     weights = seeded_weights(architecture, seed=hidden, scale=1.5, bias=0.2)  # biases move the ReLUs' kinks
-    engine = _engine(engine_kind, architecture, weights, Hyper("wgan_gp", "sgd", "sgd", 1.0, 1.0))
+    hyper = Hyper("wgan_gp", "sgd", "sgd", 1.0, 1.0, gp_weight=weight)
+    engine = _engine(engine_kind, architecture, weights, hyper)
     rng = np.random.default_rng(10 + hidden)
     real, noise = rng.random((12, 2)), rng.random((8, 2))
     mix = rng.random(8 // pack)
-    value, gradients = _autograd_penalised_gradients(weights, real, noise, mix, pack)
+    value, gradients = _autograd_penalised_gradients(weights, real, noise, mix, pack, weight)
     assert engine.discriminator_step(real, noise, mix) == pytest.approx(value, rel=1e-12)
     for step, gradient in zip(_moved(weights, engine, "discriminator"), gradients, strict=True):
         np.testing.assert_allclose(step, gradient, rtol=1e-10, atol=1e-12)
@@ -130,24 +139,25 @@ def test_penalty_gradient_equals_autograd_double_backprop(engine_kind, hidden, p
 
 # -- the two engines train alike -----------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("loss", "optimizer", "lr", "hidden", "pack"),
+    ("loss", "optimizer", "lr", "hidden", "pack", "penalty"),
     [
         # WGAN-GP with SGD at GAN Lab's 0.1 blows up: the penalty's lambda of 10 makes its steps 10x too large
-        ("wgan_gp", "sgd", 0.01, 0, 1),
-        ("wgan_gp", "sgd", 0.01, 1, 1),
-        ("wgan_gp", "sgd", 0.01, 3, 1),
-        ("wgan_gp", "sgd", 0.01, 1, 2),
-        ("wgan_gp", "adam", 0.003, 1, 1),
-        ("wgan_gp", "adam", 0.003, 3, 2),
-        ("log", "sgd", 0.1, 0, 2),
-        ("log", "sgd", 0.1, 2, 4),
-        ("log", "adam", 0.01, 1, 4),
+        ("wgan_gp", "sgd", 0.01, 0, 1, 10.0),
+        ("wgan_gp", "sgd", 0.01, 1, 1, 10.0),
+        ("wgan_gp", "sgd", 0.01, 3, 1, 10.0),
+        ("wgan_gp", "sgd", 0.01, 1, 2, 10.0),
+        ("wgan_gp", "adam", 0.003, 1, 1, 10.0),
+        ("wgan_gp", "adam", 0.003, 3, 2, 10.0),
+        ("wgan_gp", "adam", 0.003, 1, 1, 0.1),
+        ("log", "sgd", 0.1, 0, 2, 10.0),
+        ("log", "sgd", 0.1, 2, 4, 10.0),
+        ("log", "adam", 0.01, 1, 4, 10.0),
     ],
 )
-def test_engines_train_alike_for_200_iterations(loss, optimizer, lr, hidden, pack):
+def test_engines_train_alike_for_200_iterations(loss, optimizer, lr, hidden, pack, penalty):
     architecture = Architecture(2, hidden, 8, hidden, 8, pack)
     weights = seeded_weights(architecture, seed=hidden)
-    hyper = Hyper(loss, optimizer, optimizer, lr, lr)
+    hyper = Hyper(loss, optimizer, optimizer, lr, lr, gp_weight=penalty)
     engine, reference = _engine("numpy", architecture, weights, hyper), _engine("torch", architecture, weights, hyper)
     rng = np.random.default_rng(1)
     sampler = distributions.make_sampler("ring", None)
@@ -374,12 +384,38 @@ def test_a_checkpoint_without_pack_means_pack_1():
     assert checkpoints.load(path).config["pack"] == 1
 
 
-def test_a_checkpoint_without_adam_betas_means_torchs_defaults():
+def test_a_checkpoint_without_adam_betas_or_penalty_weight_means_the_defaults():
     path = checkpoints.pretrained_path("ring")
     with np.load(path, allow_pickle=False) as npz:
-        assert "adam_beta1" not in json.loads(str(npz["config"]))  # written before the betas were settings
+        saved = json.loads(str(npz["config"]))
+    assert "adam_beta1" not in saved and "gp_weight" not in saved  # written before they were settings
     config = checkpoints.load(path).config
-    assert (config["adam_beta1"], config["adam_beta2"]) == (0.9, 0.999)
+    assert (config["adam_beta1"], config["adam_beta2"], config["gp_weight"]) == (0.9, 0.999, 10.0)
+
+
+def test_the_penalty_weight_applies_live_to_a_running_trainer():
+    """Set mid-run, the weight reaches the same engine at once (a LIVE setting: no rebuild, no reset), and
+    the two runs part from there."""
+    experiment = Experiment(
+        loss="wgan_gp",
+        discriminator_optimizer="adam",
+        generator_optimizer="adam",
+        discriminator_learning_rate=0.001,
+        generator_learning_rate=0.001,
+        seed=3,
+    )
+    experiment.train(5)
+    engine = experiment.trainer.engine
+    assert engine.hyper.gp_weight == 10.0
+    twin = Experiment(**experiment.config.to_dict())
+    twin.train(5)
+    experiment.config.update({"gp_weight": 0.1})
+    assert experiment.trainer.engine is engine and engine.hyper.gp_weight == 0.1
+    experiment.train(5)
+    twin.train(5)
+    assert experiment.iteration == 10 and experiment.diverged is None
+    ours, theirs = flat(engine.get_weights(), "discriminator"), flat(twin.trainer.engine.get_weights(), "discriminator")
+    assert max(np.abs(a - b).max() for a, b in zip(ours, theirs, strict=True)) > 1e-6
 
 
 def test_packed_checkpoints_round_trip_and_never_load_into_other_shapes(tmp_path):
@@ -401,3 +437,13 @@ def test_slow_motion_captions_wgan_gp():
     steps = substeps("wgan_gp")
     assert "f(fake) - f(real)" in steps[2].caption and "10 (|∇f(x̂)| - 1)²" in steps[2].caption
     assert "-f(fake)" in steps[7].caption
+    assert "0.1 (|∇f(x̂)| - 1)²" in substeps("wgan_gp", gp_weight=0.1)[2].caption  # the weight is a setting
+
+
+def test_slow_motion_captions_follow_a_live_penalty_weight():
+    config = GanConfig(loss="wgan_gp")
+    player = SlowMotion(config)
+    player.index = 2
+    assert "+ 10 (" in player.current.caption
+    config.update({"gp_weight": 0.1})
+    assert "+ 0.1 (" in player.current.caption
