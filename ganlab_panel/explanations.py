@@ -122,10 +122,10 @@ EXPLANATIONS: dict[str, str] = {
     "wgan_gp": (
         "**WGAN-GP** (Wasserstein GAN with gradient penalty) makes the discriminator a critic: it scores real "
         "samples high and fake ones low, and the gap between their average scores estimates how far apart the "
-        "two distributions are. A **penalty** keeps the critic's slope near 1 at points between real and "
-        "fake samples (weight 10 in the paper; its authors' own 2-D experiments "
-        "used 0.1), and the heatmap shows its score around the median instead of a probability. It trains best "
-        "with Adam, betas 0.5 and 0.9, and a small learning rate such as 0.001."
+        "two distributions are. A **penalty** keeps the critic's slope near 1 at points between real and fake "
+        "samples (weight 10 in the paper; its authors' own 2-D experiments used 0.1), and the heatmap shows its "
+        "score around the median instead of a probability. It trains best with Adam, betas 0.5 and 0.9, and a "
+        "small learning rate such as 0.001."
     ),
     "real_label": (
         "The **real label** is the target D aims at for real samples in the log losses. GAN Lab uses 0.95 "

@@ -175,8 +175,7 @@ class SlowMotion:
 
     `config` is anything with `loss`, `k_discriminator` and `k_generator` (a GanConfig); they are read
     at every step, so a live change of the loss (or its real label or penalty weight) shows up in the next
-    caption. A phase whose network
-    takes no steps this iteration (k = 0) is skipped.
+    caption. A phase whose network takes no steps this iteration (k = 0) is skipped.
     """
 
     def __init__(self, config=None, pace: float = PACE_SECONDS):
@@ -194,7 +193,8 @@ class SlowMotion:
         if self.index is None:
             return None
         real_label = getattr(self.config, "real_label", REAL_LABEL)
-        return substeps(self.loss, real_label, getattr(self.config, "gp_weight", GP_LAMBDA))[self.index]
+        gp_weight = getattr(self.config, "gp_weight", GP_LAMBDA)
+        return substeps(self.loss, real_label, gp_weight)[self.index]
 
     def _active(self, phase: str) -> bool:
         return getattr(self.config, f"k_{phase}", 1) > 0
