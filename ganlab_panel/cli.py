@@ -11,9 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+import webbrowser
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -203,7 +206,8 @@ def _serve(args, extra) -> int:
         "--check-unused-sessions",
         str(SESSION_CHECK_MS),
     ]
-    if args.show:
+    site = f"http://{args.address or 'localhost'}:{args.port}"
+    if args.show and not args.port:  # port 0: only the server learns its port, so let it open the pages
         command.append("--show")
     command += [a for a in extra if a != "--"]
     # The app imports ganlab_panel, which a checkout that is not pip-installed only has on this path.
@@ -213,9 +217,11 @@ def _serve(args, extra) -> int:
     # one BLAS thread per server: the NumPy engine's small products only lose from a second one, and
     # sessions already share the cores (benchmarks/speed.py; engines/base.py NUMPY_FASTER_UP_TO)
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    site = f"http://{args.address or 'localhost'}:{args.port}"
     print(f"serving GAN Lab on {site}/app and compare mode on {site}/compare", file=sys.stderr)
     process = subprocess.Popen(command, env=env)
+    if args.show and args.port:  # one tab on the app: panel's --show opens one per served file
+        host = "localhost" if args.address in (None, "", "0.0.0.0", "::") else args.address
+        threading.Thread(target=_open_when_up, args=(host, args.port, APP.stem, process), daemon=True).start()
     # Stopping this command (e.g. a service manager's SIGTERM) must stop the server too, not orphan it.
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: process.send_signal(signum))
     try:
@@ -224,6 +230,19 @@ def _serve(args, extra) -> int:
         return process.wait() or 130
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _open_when_up(host: str, port: int, path: str, process, timeout: float = 60.0) -> bool:
+    """Open http://host:port/path in a browser once the server listens; give up if it exits or never does."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        try:  # a bare connection: a GET of the page would build a session just to throw it away
+            socket.create_connection((host, port), timeout=1).close()
+        except OSError:
+            time.sleep(0.25)
+            continue
+        return webbrowser.open_new_tab(f"http://{host}:{port}/{path}")
+    return False
 
 
 def _convert(args, extra) -> int:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -122,7 +124,7 @@ def test_serve_runs_panel_serve_on_the_app_and_compare_mode_with_short_session_l
             return 0
 
     monkeypatch.setattr(subprocess, "Popen", FakeProcess)
-    assert cli.main(["serve", "--port", "5123", "--show", "--num-procs", "1"]) == 0
+    assert cli.main(["serve", "--port", "5123", "--num-procs", "1"]) == 0
     command = launched["command"]
     assert command[:6] == [sys.executable, "-m", "panel", "serve", str(cli.APP), str(cli.COMPARE_APP)]
     for app in (cli.APP, cli.COMPARE_APP):
@@ -132,6 +134,31 @@ def test_serve_runs_panel_serve_on_the_app_and_compare_mode_with_short_session_l
     flags = dict(zip(command[5::], command[6::], strict=False))
     assert flags["--port"] == "5123"
     assert int(flags["--unused-session-lifetime"]) <= 1000 and int(flags["--check-unused-sessions"]) <= 1000
-    assert "--show" in command and command[-2:] == ["--num-procs", "1"]  # unknown options pass through
+    assert command[-2:] == ["--num-procs", "1"]  # unknown options pass through
     assert str(ROOT) in launched["env"]["PYTHONPATH"].split(":")  # the app can import an uninstalled package
     assert launched["env"]["OPENBLAS_NUM_THREADS"] == "1" or "OPENBLAS_NUM_THREADS" in os.environ
+
+
+def test_serve_show_opens_one_browser_tab_on_the_app_once_it_is_up(tmp_path):
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"  # $BROWSER: what Python's webbrowser (ours and bokeh's) runs to open a page
+    browser.write_text(f'#!/bin/sh\necho "$1" >> {opened}\n')
+    browser.chmod(0o755)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    argv = ["serve", "--port", str(port), "--address", "127.0.0.1", "--show"]
+    env = {**os.environ, "BROWSER": f"{browser} %s"}
+    server = subprocess.Popen([sys.executable, "-m", "ganlab_panel", *argv], cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 90
+        while not opened.exists() and time.monotonic() < deadline and server.poll() is None:
+            time.sleep(0.2)
+        time.sleep(3)  # time for a second tab, were one to open
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # the tab opened on a server that is up
+    finally:
+        server.terminate()
+        server.wait(20)
+    assert opened.exists(), "no browser tab was opened"
+    assert opened.read_text().split() == [f"http://127.0.0.1:{port}/app"]
