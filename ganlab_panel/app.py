@@ -675,4 +675,8 @@ class GanLab(pn.viewable.Viewer):
 
 
 if pn.state.served:
-    GanLab().servable(title="GAN Lab (Panel)")
+    # The session gets the imported module's class, not this script's: Bokeh clears a served script's globals
+    # when its session ends, before running the session's on-destroyed hooks, which need them.
+    from ganlab_panel.app import GanLab as Served
+
+    Served().servable(title="GAN Lab (Panel)")

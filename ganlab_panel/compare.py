@@ -329,4 +329,8 @@ class Comparison(pn.viewable.Viewer):
 
 
 if pn.state.served:
-    Comparison().servable(title="GAN Lab (Panel): compare")
+    # The session gets the imported module's class, not this script's: Bokeh clears a served script's globals
+    # when its session ends, before running the session's on-destroyed hooks, which need them.
+    from ganlab_panel.compare import Comparison as Served
+
+    Served().servable(title="GAN Lab (Panel): compare")

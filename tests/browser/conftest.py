@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from ganlab_panel import cli
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,7 +33,10 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT = 30.0
 """Seconds any awaited condition may take: generous, the machine is shared and has two cores."""
-SERVER_PROBLEMS = re.compile(r"Traceback|\bERROR\b|Exception in callback")
+SERVER_PROBLEMS = re.compile(r"Traceback|\bERROR\b|Exception in callback|failed with following error")
+"""Log lines that report a fault; the last is Panel's warning for a session hook (e.g. on_session_destroyed)."""
+SESSION_DESTROYED = re.compile(r"Session \d+ destroyed")
+"""Panel's INFO line once a session's hooks have run, about a second after its tab closed (as served by the CLI)."""
 
 
 def _free_port() -> int:
@@ -53,7 +58,10 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "panel", "serve", str(app),
              "--port", str(self.port), "--address", "127.0.0.1",
-             "--allow-websocket-origin", f"127.0.0.1:{self.port}", *extra_args],
+             "--allow-websocket-origin", f"127.0.0.1:{self.port}",
+             # closed tabs' sessions end as soon as under `ganlab-panel serve`
+             "--unused-session-lifetime", str(cli.SESSION_LIFETIME_MS),
+             "--check-unused-sessions", str(cli.SESSION_CHECK_MS), *extra_args],
             cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=env,
         )
         # fmt: on
@@ -77,6 +85,10 @@ class Server:
     def problems(self, since: int = 0) -> list[str]:
         """Log lines from character `since` on that report a traceback or an error."""
         return [line for line in self.log()[since:].splitlines() if SERVER_PROBLEMS.search(line)]
+
+    def destroyed_sessions(self, since: int = 0) -> int:
+        """How many sessions the server has destroyed since log character `since`."""
+        return len(SESSION_DESTROYED.findall(self.log()[since:]))
 
     def stop(self) -> None:
         self.process.terminate()

@@ -3,6 +3,8 @@ listed and highlighted."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from .conftest import COUNTER, ROOT, Server, Tabs, wait_until
@@ -38,6 +40,9 @@ def compare_tab(browser, compare_server):
     tabs = Tabs(browser, compare_server)
     yield tabs()
     tabs.close()
+    # the closed tab's session ends within seconds, and its hooks run cleanly (checked in the log just below)
+    wait_until(lambda: compare_server.destroyed_sessions(tabs.log_start) >= 1, "the compare session to be destroyed")
+    time.sleep(0.3)
     problems = compare_server.problems(tabs.log_start)
     assert not problems, f"server log errors during the test: {problems}"
 

@@ -68,3 +68,6 @@ def test_closing_a_tab_stops_its_training_at_once(open_tab, server):
     staying.wait_for_iteration(10)
     staying.pause()
     assert len(STOPPED.findall(server.log(), start)) == 1, "only the closed tab's session stops"
+    # Then the server frees the closed tab's session; its hooks run cleanly (the fixture fails on their errors).
+    wait_until(lambda: server.destroyed_sessions(start) >= 1, "the closed tab's session to be destroyed")
+    time.sleep(0.3)
