@@ -11,7 +11,6 @@ that runs several iterations per tick and then draws one frame. Paused, the call
 from __future__ import annotations
 
 import contextlib
-import logging
 import math
 import time
 from collections import deque
@@ -25,17 +24,8 @@ from ganlab_panel import checkpoints, distributions, exports, presets
 from ganlab_panel.config import EFFECTS, Effect, GanConfig
 from ganlab_panel.csv_points import load_csv_points
 from ganlab_panel.frame import Frame
-from ganlab_panel.pacing import (
-    FRAME_WAIT_S,
-    FRAMES_IN_FLIGHT,
-    METRICS_PERIOD_S,
-    PERIOD_MS,
-    SessionWatch,
-    fit_iterations,
-    tick_budget,
-    tick_period_ms,
-)
-from ganlab_panel.sessions import playing_count, quiet_closed_socket_writes, set_playing
+from ganlab_panel.pacing import METRICS_PERIOD_S
+from ganlab_panel.play_loop import PlayLoop
 from ganlab_panel.slow_motion import PACE_SECONDS, SlowMotion, SubStep
 from ganlab_panel.timeline import Timeline
 from ganlab_panel.trainer import Diverged, Trainer
@@ -52,8 +42,6 @@ from ganlab_panel.views.page_layout import page
 from ganlab_panel.views.settings import SETTING_GROUPS, setting_widget, show_value
 from ganlab_panel.views.timeline_bar import TimelineBar
 from ganlab_panel.views.url_state import UrlState
-
-_log = logging.getLogger(__name__)
 
 RATE_WINDOW_S = 0.5
 """How often the iterations-per-second readout is recomputed."""
@@ -97,11 +85,8 @@ class GanLab(pn.viewable.Viewer):
     def __init__(self, config: GanConfig | None = None, **params):
         super().__init__(config=config if config is not None else GanConfig(), **params)
         self.trainer = Trainer(self.config)
-        self._doc = pn.state.curdoc
-        self._session = SessionWatch(self._doc)
         self._slow = SlowMotion(self.config, self.pace)
         self._next_substep = 0.0
-        self._fitted_iterations = self.iterations_per_frame  # what fits the tick budget, adapted per tick
         self._rate_mark = (time.monotonic(), self.trainer.iteration)
         self._phase_mark = (time.monotonic(), "discriminator")
         self._notice_until = math.inf
@@ -115,14 +100,7 @@ class GanLab(pn.viewable.Viewer):
 
         self._build_widgets()
         self._build_views()
-        self._callback = pn.state.add_periodic_callback(self.tick, period=PERIOD_MS, start=False)
-        self._callback.log = False  # one log line per tick would cost more than the tick's drawing
-        # nor mark the whole process busy at each tick: Panel's busy flag is shared by every session, and
-        # setting it twice per tick runs its watchers (~1 ms, a fifth of the server's time with 8 sessions)
-        self._callback._background = True
-        if self._session.served:
-            pn.state.on_session_destroyed(self._on_session_destroyed)
-            quiet_closed_socket_writes()
+        self._loop = PlayLoop(self, self._tick, "training", self._error)
         self.config.param.watch(self._on_config, list(EFFECTS))
         # a link's settings open that experiment at iteration 0, not the pretrained model
         self.url_state = UrlState(self.config, self.layered, notify=self._notify, warn=self._error)
@@ -272,45 +250,32 @@ class GanLab(pn.viewable.Viewer):
     @property
     def served(self) -> bool:
         """Whether this app is a served page (not a notebook cell or a test)."""
-        return self._session.served
+        return self._loop.served
 
     @property
     def running(self) -> bool:
         """Whether the periodic callback is scheduled (it is exactly while playing)."""
-        return self._callback.running
+        return self._loop.running
 
     # -- the loop ----------------------------------------------------------------------------------
     def tick(self) -> None:
         """One tick of the loop: k iterations (or one slow-motion sub-step), then one frame."""
-        if not self._session.alive():
-            self.pause()
-            pn.state.log("browser tab closed: training stopped")  # INFO on Panel's logger; the tests read it
-            return
-        try:
-            if self.slow_motion:
-                self._slow_tick()
-            else:
-                self._shared_tick()
-        except Exception as error:  # one traceback in the log, not one every 40 ms
-            self.pause()
-            _log.exception("training stopped by an unexpected error")
-            self._error(f"Training stopped by an unexpected error: {error!r}")
+        self._loop.tick()
 
-    def _shared_tick(self) -> None:
-        """Train and draw at this session's share of the process: with more sessions playing than
-        FULL_RATE_SESSIONS, each ticks less often, and each tick (tick_budget) is smaller while others play."""
-        period = tick_period_ms(playing_count())
-        if self._callback.period != period:
-            self._callback.period = period  # Panel restarts the callback at the new period
-        self._train_and_draw()
+    def _tick(self) -> None:
+        if self.slow_motion:
+            self._slow_tick()
+        else:
+            self._loop.share_server()
+            self._train_and_draw()
 
     def _train_and_draw(self) -> None:
-        k = max(1, min(self.iterations_per_frame, self._fitted_iterations))
+        k = self._loop.iterations()
         start = time.perf_counter()
         done = self.trainer.train(k)
         trained = time.perf_counter()
         if self._browser_behind():
-            self._fit(done, trained - start, 0.0)
+            self._loop.fit(done, trained - start, 0.0)
             return
         cpu = time.thread_time()
         with_metrics = time.monotonic() - self._metrics_at >= METRICS_PERIOD_S
@@ -322,23 +287,12 @@ class GanLab(pn.viewable.Viewer):
         drawn = time.perf_counter()
         shown_cpu = time.thread_time() - framed_cpu
         self.costs.append(TickCost(trained - start, framed - trained, drawn - framed, framed_cpu - cpu, shown_cpu))
-        self._fit(done, trained - start, drawn - trained)
+        self._loop.fit(done, trained - start, drawn - trained)
         if self.trainer.diverged:
             self.pause()
 
     def _browser_behind(self) -> bool:
-        """Whether the page has not yet painted enough of the frames sent (served sessions only: a
-        notebook has no acknowledging page, and its comm does not queue the same way)."""
-        if not self._session.served:
-            return False
-        return self.channel.in_flight >= FRAMES_IN_FLIGHT and time.monotonic() - self._sent_at < FRAME_WAIT_S
-
-    def _fit(self, done: int, training: float, drawing: float) -> None:
-        """Adapt iterations per tick so that a tick (training plus drawing) fits its budget (tick_budget)."""
-        budget = tick_budget(playing_count())
-        self._fitted_iterations = fit_iterations(
-            self._fitted_iterations, self.iterations_per_frame, done, training, drawing, budget
-        )
+        return self._loop.browser_behind(self.channel.in_flight)
 
     def _slow_tick(self) -> None:
         now = time.monotonic()
@@ -419,7 +373,7 @@ class GanLab(pn.viewable.Viewer):
             if not self.playing:  # while playing the slider waits: a widget update per frame costs ~1 ms
                 self.timeline_bar.follow(self.timeline, self._viewing)
             self.channel.flush()
-        self._sent_at = time.monotonic()
+        self._loop.sent()
 
     def _frame_behind(self) -> bool:
         """Whether the frame shown is older than the trainer (not while scrubbing: that frame is chosen)."""
@@ -476,19 +430,19 @@ class GanLab(pn.viewable.Viewer):
     # -- reacting to changes -----------------------------------------------------------------------
     @param.depends("playing", watch=True)
     def _on_playing(self) -> None:
-        set_playing(self, self.playing)
         if self.playing:
             self.timeline_bar.playing()
         else:
             self.timeline_bar.follow(self.timeline, self._viewing)
         self.play_button.label = "Pause" if self.playing else "Play"
         self.play_button.color = "warning" if self.playing else "primary"
-        if self.playing and not self._callback.running:
+        if self.playing and not self._loop.running:
             self._next_substep = 0.0
             self._rate_mark = (time.monotonic(), self.trainer.iteration)
-            self._callback.start()
-        elif not self.playing and self._callback.running:
-            self._callback.stop()
+        if self.playing:
+            self._loop.start()
+        else:
+            self._loop.stop()
         if not self.playing:
             with pn.io.hold():  # the models catch up with what the browser was shown
                 self.channel.packing = False
@@ -577,14 +531,6 @@ class GanLab(pn.viewable.Viewer):
         if unchanged:  # chosen again: start it anew, as GAN Lab reloads the distribution
             self.reset()
 
-    def _on_session_destroyed(self, session_context) -> None:
-        # stop without redrawing: the session's models are being torn down (a view update fails on them)
-        if self._callback.running:
-            self._callback.stop()
-        set_playing(self, False)
-        with param.discard_events(self):
-            self.playing = False
-
     # -- layout ------------------------------------------------------------------------------------
     def _build_widgets(self) -> None:
         self.play_button = pn.widgets.Button(label="Play", color="primary", width=90, css_classes=["play"])
@@ -616,7 +562,6 @@ class GanLab(pn.viewable.Viewer):
         # fixed widths, because the text is written into the page without a new layout
         self.counter = Div(text="Iteration 0", css_classes=["iteration-counter"], width=440)
         self.rate = Div(text="paused", css_classes=["iterations-per-second"], width=150)
-        self._sent_at = 0.0
         self.space_key = SpaceKey(width=0, height=0, margin=0)
         self.space_key.param.watch(lambda _: self.toggle(), "presses")
         self.notice = pn.pane.Alert("", alert_type="info", visible=False, css_classes=["notice"], margin=(0, 10))

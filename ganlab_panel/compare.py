@@ -12,7 +12,6 @@ stay in step.
 
 from __future__ import annotations
 
-import logging
 import time
 
 import panel as pn
@@ -20,25 +19,14 @@ import param
 
 from ganlab_panel import distributions
 from ganlab_panel.config import EFFECTS, Effect, GanConfig, check
-from ganlab_panel.pacing import (
-    FRAME_WAIT_S,
-    FRAMES_IN_FLIGHT,
-    METRICS_PERIOD_S,
-    PERIOD_MS,
-    SessionWatch,
-    fit_iterations,
-    tick_budget,
-    tick_period_ms,
-)
-from ganlab_panel.sessions import playing_count, quiet_closed_socket_writes, set_playing
+from ganlab_panel.pacing import METRICS_PERIOD_S
+from ganlab_panel.play_loop import PlayLoop
 from ganlab_panel.trainer import Trainer
 from ganlab_panel.views.actions import on_click
 from ganlab_panel.views.compare_layout import compare_page
 from ganlab_panel.views.compare_side import HIGHLIGHT, SHARED_SETTINGS, Side, differences, differences_html
 from ganlab_panel.views.distribution_picker import CHOICES
 from ganlab_panel.views.settings import setting_widget
-
-_log = logging.getLogger(__name__)
 
 
 def default_difference(a: GanConfig) -> dict:
@@ -78,18 +66,10 @@ class Comparison(pn.viewable.Viewer):
         super().__init__()
         self.a, self.b = (Side(n, configs[n], Trainer(configs[n]), self._on_widget) for n in ("A", "B"))
         self.sides = (self.a, self.b)
-        self._session = SessionWatch(pn.state.curdoc)
-        self._fitted_iterations = self.iterations_per_frame
         self._metrics_at = -float("inf")
-        self._sent_at = 0.0
         self._layout: pn.Column | None = None
         self._build_widgets()
-        self._callback = pn.state.add_periodic_callback(self.tick, period=PERIOD_MS, start=False)
-        self._callback.log = False
-        self._callback._background = True  # as GanLab's: no process-wide busy flag at every tick
-        if self._session.served:
-            pn.state.on_session_destroyed(self._on_session_destroyed)
-            quiet_closed_socket_writes()
+        self._loop = PlayLoop(self, self._train_and_draw, "comparison", self._error)
         for side in self.sides:
             side.config.param.watch(lambda *events, side=side: self._on_config(side, events), list(EFFECTS))
         self._compare()
@@ -139,7 +119,7 @@ class Comparison(pn.viewable.Viewer):
 
     @property
     def running(self) -> bool:
-        return self._callback.running
+        return self._loop.running
 
     @property
     def differences(self) -> list[tuple[str, str, str]]:
@@ -149,23 +129,11 @@ class Comparison(pn.viewable.Viewer):
     # -- the loop ----------------------------------------------------------------------------------
     def tick(self) -> None:
         """One tick: k iterations of each side, then one frame of each."""
-        if not self._session.alive():
-            self.pause()
-            pn.state.log("browser tab closed: comparison stopped")
-            return
-        try:
-            self._train_and_draw()
-        except Exception as error:  # one traceback in the log, not one every 40 ms
-            self.pause()
-            _log.exception("comparison stopped by an unexpected error")
-            self._error(f"Training stopped by an unexpected error: {error!r}")
+        self._loop.tick()
 
     def _train_and_draw(self) -> None:
-        playing = playing_count()
-        period, budget = tick_period_ms(playing), tick_budget(playing)
-        if self._callback.period != period:
-            self._callback.period = period
-        k = max(1, min(self.iterations_per_frame, self._fitted_iterations))
+        self._loop.share_server()
+        k = self._loop.iterations()
         start = time.perf_counter()
         for side in self.sides:
             side.trainer.train(k)
@@ -175,20 +143,11 @@ class Comparison(pn.viewable.Viewer):
             if with_metrics:
                 self._metrics_at = time.monotonic()
             self._show(with_metrics)
-        self._fit(k, trained - start, time.perf_counter() - trained, budget)
+        self._loop.fit(k, trained - start, time.perf_counter() - trained)
         self._stop_if_diverged()
 
     def _browser_behind(self) -> bool:
-        """Whether the page has not yet painted enough of the frames sent (served sessions only)."""
-        if not self._session.served:
-            return False
-        in_flight = max(side.channel.in_flight for side in self.sides)
-        return in_flight >= FRAMES_IN_FLIGHT and time.monotonic() - self._sent_at < FRAME_WAIT_S
-
-    def _fit(self, k: int, training: float, drawing: float, budget: float) -> None:
-        self._fitted_iterations = fit_iterations(
-            self._fitted_iterations, self.iterations_per_frame, k, training, drawing, budget
-        )
+        return self._loop.browser_behind(max(side.channel.in_flight for side in self.sides))
 
     def _diverged(self) -> list[Side]:
         return [side for side in self.sides if side.trainer.diverged]
@@ -208,7 +167,7 @@ class Comparison(pn.viewable.Viewer):
                 side.show(frame, packing)
             if not self._diverged() and self.divergence.visible:
                 self.divergence.visible = False
-        self._sent_at = time.monotonic()
+        self._loop.sent()
 
     def _show_divergence(self) -> None:
         self.divergence.object = (
@@ -234,17 +193,15 @@ class Comparison(pn.viewable.Viewer):
     # -- reacting to changes -----------------------------------------------------------------------
     @param.depends("playing", watch=True)
     def _on_playing(self) -> None:
-        set_playing(self, self.playing)
         self.play_button.param.update(
             label="Pause" if self.playing else "Play", color="warning" if self.playing else "primary"
         )
         if self.playing and self.notice.alert_type == "info":
             self.notice.visible = False  # an earlier 'reset' or 'rebuilt' no longer describes what runs
-        if self.playing and not self._callback.running:
-            self._callback.start()
-        elif not self.playing:
-            if self._callback.running:
-                self._callback.stop()
+        if self.playing:
+            self._loop.start()
+        else:
+            self._loop.stop()
             with pn.io.hold():  # the models catch up with what the browser was shown
                 for side in self.sides:
                     side.commit()
@@ -277,13 +234,6 @@ class Comparison(pn.viewable.Viewer):
         except ValueError as error:
             self._error(f"Not changed: {error}")
             event.obj.value = getattr(config, name)
-
-    def _on_session_destroyed(self, _session_context) -> None:
-        if self._callback.running:
-            self._callback.stop()
-        set_playing(self, False)
-        with param.discard_events(self):
-            self.playing = False
 
     # -- layout ------------------------------------------------------------------------------------
     def _build_widgets(self) -> None:

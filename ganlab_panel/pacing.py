@@ -1,5 +1,5 @@
 """How a play loop paces itself on a server shared by many sessions: one frame per tick, a tick's budget,
-the iterations that fit it, and when a browser tab is gone. Numbers only; the app and compare mode use it."""
+the iterations that fit it, and when a browser tab is gone. Numbers only; play_loop.py uses them."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ _playing: weakref.WeakSet = weakref.WeakSet()
 
 
 def set_playing(loop: object, playing: bool) -> None:
-    """Count `loop` (a GanLab) among the playing ones, or no longer."""
+    """Count `loop` (a PlayLoop) among the playing ones, or no longer."""
     if playing:
         _playing.add(loop)
     else:

@@ -89,11 +89,11 @@ def test_opens_paused_at_iteration_zero_and_a_tick_trains_and_draws(app):
 def test_play_and_pause_start_and_stop_the_one_periodic_callback(app):
     click(app.play_button)
     assert app.playing and app.running and app.play_button.label == "Pause"
-    callback = app._callback
+    callback = app._loop.callback
     click(app.play_button)
     assert not app.playing and not app.running and app.play_button.label == "Play"
     app.space_key.presses += 1  # the space bar
-    assert app.running and app._callback is callback
+    assert app.running and app._loop.callback is callback
     app.space_key.presses += 1
     assert not app.running
 
@@ -315,7 +315,7 @@ def test_slow_motion_plays_through_the_same_callback_at_its_pace(app):
 def test_a_closed_browser_tab_stops_training():
     session = SimpleNamespace(destroyed=False, connection_count=1)
     lab = GanLab(pretrained=False)
-    lab._session = SessionWatch(SimpleNamespace(session_context=SimpleNamespace(session=session)))
+    lab._loop.session = SessionWatch(SimpleNamespace(session_context=SimpleNamespace(session=session)))
     lab.play()
     lab.tick()
     assert lab.running and lab.trainer.iteration > 0
@@ -325,7 +325,7 @@ def test_a_closed_browser_tab_stops_training():
     assert not lab.running and lab.trainer.iteration == iteration
 
     lab.play()
-    lab._on_session_destroyed(None)
+    lab._loop._on_session_destroyed(None)
     assert not lab.running
 
 

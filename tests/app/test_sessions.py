@@ -185,7 +185,7 @@ def test_a_session_destroyed_while_playing_stops_without_redrawing(playing_befor
     lab.tick()
     assert sessions.playing_count() == playing_before + 1 and lab.overview.phase is not None
     doc.models.destroy()  # what Bokeh does to a destroyed session's document, before its callbacks run
-    lab._on_session_destroyed(None)
+    lab._loop._on_session_destroyed(None)
     assert not lab.playing and not lab.running
     assert sessions.playing_count() == playing_before
 
@@ -196,12 +196,12 @@ def test_sessions_playing_at_once_take_turns_and_return_to_the_full_rate(playing
         lab.play()
     labs[0].tick()
     assert sessions.playing_count() == playing_before + len(labs)
-    assert labs[0]._callback.period > PERIOD_MS and labs[0].running  # ticks less often, still ticks
-    assert tick_budget(len(labs)) * len(labs) < labs[0]._callback.period / 1000  # leaves the server room
+    assert labs[0]._loop.callback.period > PERIOD_MS and labs[0].running  # ticks less often, still ticks
+    assert tick_budget(len(labs)) * len(labs) < labs[0]._loop.callback.period / 1000  # leaves the server room
     for lab in labs[1:]:
         lab.pause()
     labs[0].tick()
     assert sessions.playing_count() == playing_before + 1
-    assert labs[0]._callback.period == PERIOD_MS or playing_before >= FULL_RATE_SESSIONS
+    assert labs[0]._loop.callback.period == PERIOD_MS or playing_before >= FULL_RATE_SESSIONS
     labs[0].pause()
     assert sessions.playing_count() == playing_before

@@ -1,0 +1,111 @@
+"""The periodic callback behind a page's Play button (the app's, compare mode's): it ticks at the session's
+share of the server, fits each tick's iterations to its budget, holds frames back while the browser is behind,
+stops when the browser tab is gone, and turns an exception into one log entry and one message."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import panel as pn
+import param
+
+from ganlab_panel.pacing import (
+    FRAME_WAIT_S,
+    FRAMES_IN_FLIGHT,
+    PERIOD_MS,
+    SessionWatch,
+    fit_iterations,
+    tick_budget,
+    tick_period_ms,
+)
+from ganlab_panel.sessions import playing_count, quiet_closed_socket_writes, set_playing
+
+
+class PlayLoop:
+    """Calls `body` every tick while started. `owner` is the page: its `playing` parameter drives start() and
+    stop(), its `pause()` ends a loop that fails or loses its tab, its `iterations_per_frame` is what a
+    tick asks for. `what` names the loop in the log; `on_error(text)` shows a failure on the page."""
+
+    def __init__(
+        self, owner: param.Parameterized, body: Callable[[], None], what: str, on_error: Callable[[str], None]
+    ):
+        self._owner, self._body, self._what, self._on_error = owner, body, what, on_error
+        self._log = logging.getLogger(type(owner).__module__)  # failures are logged as the page's
+        self.session = SessionWatch(pn.state.curdoc)
+        self._fitted = owner.iterations_per_frame  # what fits the tick budget, adapted per tick
+        self._sent_at = 0.0
+        self.callback = pn.state.add_periodic_callback(self.tick, period=PERIOD_MS, start=False)
+        self.callback.log = False  # one log line per tick would cost more than the tick's drawing
+        # nor mark the whole process busy at each tick: Panel's busy flag is shared by every session, and
+        # setting it twice per tick runs its watchers (~1 ms, a fifth of the server's time with 8 sessions)
+        self.callback._background = True
+        if self.session.served:
+            pn.state.on_session_destroyed(self._on_session_destroyed)
+            quiet_closed_socket_writes()
+
+    @property
+    def served(self) -> bool:
+        """Whether the page is served (not a notebook cell or a test)."""
+        return self.session.served
+
+    @property
+    def running(self) -> bool:
+        return self.callback.running
+
+    def start(self) -> None:
+        set_playing(self, True)
+        if not self.callback.running:
+            self.callback.start()
+
+    def stop(self) -> None:
+        if self.callback.running:
+            self.callback.stop()
+        set_playing(self, False)
+
+    def tick(self) -> None:
+        """One tick: `body`, unless the tab is gone; an exception pauses the page and is shown there."""
+        if not self.session.alive():
+            self._owner.pause()
+            pn.state.log(f"browser tab closed: {self._what} stopped")  # INFO on Panel's logger; the tests read it
+            return
+        try:
+            self._body()
+        except Exception as error:  # one traceback in the log, not one every 40 ms
+            self._owner.pause()
+            self._log.exception(f"{self._what} stopped by an unexpected error")
+            self._on_error(f"Training stopped by an unexpected error: {error!r}")
+
+    def share_server(self) -> None:
+        """Tick at this session's share of the process: with more sessions playing than FULL_RATE_SESSIONS,
+        each ticks less often, and each tick (tick_budget) is smaller while others play."""
+        period = tick_period_ms(playing_count())
+        if self.callback.period != period:
+            self.callback.period = period  # Panel restarts the callback at the new period
+
+    def iterations(self) -> int:
+        """The iterations this tick trains: those asked for, fewer while they do not fit the budget."""
+        return max(1, min(self._owner.iterations_per_frame, self._fitted))
+
+    def fit(self, done: int, training: float, drawing: float) -> None:
+        """Adapt iterations per tick so that a tick (training plus drawing) fits its budget (tick_budget)."""
+        budget = tick_budget(playing_count())
+        self._fitted = fit_iterations(self._fitted, self._owner.iterations_per_frame, done, training, drawing, budget)
+
+    def sent(self) -> None:
+        """A frame went to the browser."""
+        self._sent_at = time.monotonic()
+
+    def browser_behind(self, in_flight: int) -> bool:
+        """Whether the page has not yet painted enough of the `in_flight` frames sent (served sessions only:
+        a notebook has no acknowledging page, and its comm does not queue the same way)."""
+        if not self.session.served:
+            return False
+        return in_flight >= FRAMES_IN_FLIGHT and time.monotonic() - self._sent_at < FRAME_WAIT_S
+
+    def _on_session_destroyed(self, _session_context) -> None:
+        # stop without redrawing: the session's models are being torn down (a view update fails on them)
+        self.stop()
+        with param.discard_events(self._owner):
+            self._owner.playing = False
