@@ -75,7 +75,7 @@ def main() -> None:
 
     import panel as pn
 
-    from ganlab_panel.app import GanLab
+    from ganlab_panel.pages.gan_lab import GanLab
 
     apps: list[GanLab] = []
 

@@ -112,7 +112,7 @@ class Student(threading.Thread):
         from bokeh.models import Button, CheckboxGroup
         from tornado.ioloop import IOLoop
 
-        import ganlab_panel.views.page_hooks  # noqa: F401 (its component's model must be known to decode the page)
+        import ganlab_panel.serving.page_hooks  # noqa: F401 (its component's model must be known to decode the page)
 
         try:
             self.loop = IOLoop()

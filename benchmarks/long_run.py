@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--report-every", type=int, default=50_000)
     args = parser.parse_args()
 
-    from ganlab_panel.app import GanLab
+    from ganlab_panel.pages.gan_lab import GanLab
 
     lab = GanLab(pretrained=False)
     lab.play()

@@ -29,8 +29,8 @@ import time
 
 import numpy as np
 
+from ganlab_panel.core.metrics import MODE_SAMPLES
 from ganlab_panel.experiment import Experiment
-from ganlab_panel.metrics import MODE_SAMPLES
 
 DATASETS = ("ring8", "grid25")
 

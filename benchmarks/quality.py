@@ -2,7 +2,7 @@
 
     python benchmarks/quality.py [--iterations 5000] [--seeds 0 1 2] [--threshold 0.1]
 
-For each of line, gaussians, ring, disjoint (settings from ganlab_panel.presets), trains over several
+For each of line, gaussians, ring, disjoint (settings from ganlab_panel.core.presets), trains over several
 seeds and prints the first iteration at which JS falls below the threshold (checked every 50 iterations),
 and KL / JS at fixed iterations, as mean +- standard error over seeds.
 
@@ -20,8 +20,8 @@ import statistics
 
 import numpy as np
 
-from ganlab_panel.presets import PRESETS
-from ganlab_panel.trainer import Trainer
+from ganlab_panel.core.presets import PRESETS
+from ganlab_panel.core.trainer import Trainer
 
 CHECK_EVERY = 50
 CHECKPOINTS = (500, 1000, 2000, 5000)

@@ -16,10 +16,10 @@ import time
 
 import numpy as np
 
-from ganlab_panel import exports
-from ganlab_panel.layers import DEFAULT_LAYERS, LAYER_NAMES
-from ganlab_panel.timeline import CHECKPOINT_EVERY, MAX_BYTES, Timeline
-from ganlab_panel.trainer import Trainer
+from ganlab_panel.core.timeline import CHECKPOINT_EVERY, MAX_BYTES, Timeline
+from ganlab_panel.core.trainer import Trainer
+from ganlab_panel.files import exports
+from ganlab_panel.render.layers import DEFAULT_LAYERS, LAYER_NAMES
 
 ITERATIONS_PER_FRAME = 30
 

@@ -28,8 +28,9 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from ganlab_panel.engines.base import Architecture, resolve_engine  # noqa: E402
-from ganlab_panel.trainer import Trainer  # noqa: E402
+from ganlab_panel.core.trainer import Trainer  # noqa: E402
+from ganlab_panel.engines.base import Architecture  # noqa: E402
+from ganlab_panel.engines.factory import resolve_engine  # noqa: E402
 
 LARGER = {  # (hidden layers, neurons) of both networks
     "3 hidden layers x 30 neurons": (3, 30),

@@ -1,9 +1,9 @@
 """ganlab_panel: GAN Lab rebuilt on the HoloViz stack; the core runs headless, the app in Panel."""
 
-from .config import GanConfig
-from .experiment import Experiment
-from .frame import Frame
-from .trainer import Trainer
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.frame import Frame
+from ganlab_panel.core.trainer import Trainer
+from ganlab_panel.experiment import Experiment
 
 __all__ = ["Experiment", "Frame", "GanConfig", "Trainer"]
 __version__ = "0.1.0"

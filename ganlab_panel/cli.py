@@ -20,10 +20,10 @@ import webbrowser
 from pathlib import Path
 from urllib.parse import urlencode
 
-from . import checkpoints
-from .config import GanConfig, parse_query
-from .distributions import REGISTRY
-from .presets import preset
+from ganlab_panel.core.config import GanConfig, parse_query
+from ganlab_panel.core.distributions import REGISTRY
+from ganlab_panel.core.presets import preset
+from ganlab_panel.files import checkpoints
 
 APP = Path(__file__).parent / "app.py"
 COMPARE_APP = Path(__file__).parent / "compare.py"
@@ -141,7 +141,7 @@ def _distributions(args, extra) -> int:
 
 
 def _train(args, extra) -> int:
-    from .experiment import Experiment  # imports torch: only for the command that trains
+    from ganlab_panel.experiment import Experiment  # imports torch: only for the command that trains
 
     config = _config(args)
     if args.save is not None and not args.save.parent.is_dir():
@@ -246,7 +246,7 @@ def _open_when_up(host: str, port: int, path: str, process, timeout: float = 60.
 
 
 def _convert(args, extra) -> int:
-    from . import standalone
+    from ganlab_panel.standalone.build import build as standalone
 
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out must be a folder, but {args.out} is a file")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import checkpoints
-from .config import GanConfig
-from .frame import Frame
-from .trainer import Trainer
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.frame import Frame
+from ganlab_panel.core.trainer import Trainer
+from ganlab_panel.files import checkpoints
 
 CHUNK = 100  # iterations between divergence checks and progress reports
 

@@ -1,7 +1,7 @@
 """Train the shipped pretrained models, ganlab_panel/pretrained/<distribution>.npz.
 
 Each of GAN Lab's four distributions is trained with GAN Lab's configuration for it
-(ganlab_panel.presets.PRESETS) for the iteration GAN Lab saved its model at (PRETRAINED_ITERATIONS).
+(ganlab_panel.core.presets.PRESETS) for the iteration GAN Lab saved its model at (PRETRAINED_ITERATIONS).
 
 Seed rule: seeds 0 to 31 are each trained and the one with the lowest JS divergence at that iteration is
 shipped (the lowest seed on a tie). With networks this small the seed alone decides whether a model has
@@ -27,8 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
 from ganlab_panel import Experiment  # noqa: E402
-from ganlab_panel.checkpoints import PRETRAINED_DIR  # noqa: E402
-from ganlab_panel.presets import PRESETS, PRETRAINED_ITERATIONS, preset  # noqa: E402
+from ganlab_panel.core.presets import PRESETS, PRETRAINED_ITERATIONS, preset  # noqa: E402
+from ganlab_panel.files.checkpoints import PRETRAINED_DIR  # noqa: E402
 
 SEEDS = 32
 

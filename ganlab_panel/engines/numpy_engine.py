@@ -22,9 +22,9 @@ import math
 
 import numpy as np
 
-from .. import losses
-from ..losses import NUMPY_OPS
-from .base import Architecture, Hyper, check_optimizer_kinds, packs
+from ganlab_panel.engines import losses
+from ganlab_panel.engines.base import Architecture, Hyper, check_optimizer_kinds, packs
+from ganlab_panel.engines.losses import NUMPY_OPS
 
 DTYPE = np.float64
 """float64, though the torch engine uses float32: at GAN Lab's sizes float32 is no faster (measured

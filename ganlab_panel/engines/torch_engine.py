@@ -13,8 +13,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .. import losses
-from .base import Architecture, Hyper, check_optimizer_kinds, packs
+from ganlab_panel.engines import losses
+from ganlab_panel.engines.base import Architecture, Hyper, check_optimizer_kinds, packs
 
 THREADS = 1
 """Measured by benchmarks/speed.py: one thread is faster for these tiny networks (no sync cost)."""

@@ -10,10 +10,10 @@ import param
 from bokeh.models import ColumnDataSource, Div, Span
 from bokeh.plotting import figure
 
-from ..frame import Frame
-from ..history import History
-from .frame_channel import FrameChannel
-from .style import DISCRIMINATOR_COLOR, GENERATOR_COLOR
+from ganlab_panel.core.frame import Frame
+from ganlab_panel.core.history import History
+from ganlab_panel.views.frame_channel import FrameChannel
+from ganlab_panel.views.style import DISCRIMINATOR_COLOR, GENERATOR_COLOR
 
 KL_COLOR = "#d95f02"
 JS_COLOR = "#555555"

@@ -6,8 +6,8 @@ import numpy as np
 import panel as pn
 import param
 
-from .. import distributions
-from .style import REAL_COLOR
+from ganlab_panel.core import distributions
+from ganlab_panel.views.style import REAL_COLOR
 
 ACCENT_COLOR = "#0072b5"  # as Panel's primary button
 CHOICES = ("line", "gaussians", "ring", "disjoint", "ring8", "grid25", "moons", "spiral", "checkerboard", "drawing")

@@ -7,8 +7,8 @@ import panel as pn
 import param
 from bokeh.models import ColumnDataSource, FreehandDrawTool
 
-from ..frame import Frame
-from .style import REAL_COLOR, unit_square_figure
+from ganlab_panel.core.frame import Frame
+from ganlab_panel.views.style import REAL_COLOR, unit_square_figure
 
 EMPTY_MESSAGE = "Draw at least one stroke first"
 

@@ -16,10 +16,10 @@ from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
 from bokeh.plotting import figure
 from bokeh.transform import linear_cmap
 
-from ..frame import Frame
-from ..slow_motion import EDGES, PHASES, SubStep
-from .frame_channel import FrameChannel
-from .style import DISCRIMINATOR_COLOR, FAKE_COLOR, GENERATOR_COLOR, HEATMAP_PALETTE, REAL_COLOR
+from ganlab_panel.core.frame import Frame
+from ganlab_panel.core.slow_motion import EDGES, PHASES, SubStep
+from ganlab_panel.views.frame_channel import FrameChannel
+from ganlab_panel.views.style import DISCRIMINATOR_COLOR, FAKE_COLOR, GENERATOR_COLOR, HEATMAP_PALETTE, REAL_COLOR
 
 WIDTH, HEIGHT = 900, 260
 PAD = 4  # inner margin between a box's border and its plot

@@ -5,7 +5,7 @@ from __future__ import annotations
 import panel as pn
 import param
 
-from ..config import GP_WEIGHTS, LEARNING_RATES, GanConfig, allowed
+from ganlab_panel.core.config import GP_WEIGHTS, LEARNING_RATES, GanConfig, allowed
 
 LABELS = {
     "noise_dim": "Noise dimensions",

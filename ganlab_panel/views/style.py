@@ -6,7 +6,7 @@ from bokeh.models import Range1d
 from bokeh.plotting import figure
 
 # The views import the colours from here; they live in colors.py so pictures can use them without Bokeh.
-from ..colors import DISCRIMINATOR_COLOR, FAKE_COLOR, GENERATOR_COLOR, HEATMAP_PALETTE, REAL_COLOR  # noqa: F401
+from ganlab_panel.render.colors import DISCRIMINATOR_COLOR, FAKE_COLOR, GENERATOR_COLOR, HEATMAP_PALETTE, REAL_COLOR  # noqa: F401
 
 
 def unit_square_figure(size: int, **kwargs):

@@ -6,7 +6,7 @@ import re
 
 import panel as pn
 
-from ..explanations import explain
+from ganlab_panel.views.explanations import explain
 
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 

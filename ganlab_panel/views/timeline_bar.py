@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import panel as pn
 
-from ..timeline import Timeline
+from ganlab_panel.core.timeline import Timeline
 
 
 class TimelineBar(pn.viewable.Viewer):

@@ -12,13 +12,14 @@ import numpy as np
 import panel as pn
 import pytest
 
-from ganlab_panel import checkpoints, presets
-from ganlab_panel.app import GanLab
-from ganlab_panel.config import GanConfig
-from ganlab_panel.explanations import explain
-from ganlab_panel.pacing import SessionWatch
-from ganlab_panel.slow_motion import SUBSTEPS
+from ganlab_panel.core import presets
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.slow_motion import SUBSTEPS
+from ganlab_panel.files import checkpoints
+from ganlab_panel.pages.gan_lab import GanLab
+from ganlab_panel.serving.pacing import SessionWatch
 from ganlab_panel.views.drawing import EMPTY_MESSAGE
+from ganlab_panel.views.explanations import explain
 from ganlab_panel.views.text import BOLD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +49,7 @@ def app():
 
 
 def test_app_and_views_never_import_torch():
-    code = "import ganlab_panel.app, sys; assert 'torch' not in sys.modules, 'torch was imported'"
+    code = "import ganlab_panel.pages.gan_lab, sys; assert 'torch' not in sys.modules, 'torch was imported'"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     for path in [ROOT / "ganlab_panel" / "app.py", *(ROOT / "ganlab_panel" / "views").glob("*.py")]:

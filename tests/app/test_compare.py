@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ganlab_panel.compare import Comparison
-from ganlab_panel.config import GanConfig
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.pages.comparison import Comparison
 
 
 def run_loop(comparison: Comparison, ticks: int) -> None:
@@ -173,7 +173,7 @@ def test_one_side_diverging_pauses_both_and_says_which():
 
 
 def test_gan_lab_opens_a_comparison_for_a_notebook():
-    from ganlab_panel.app import GanLab
+    from ganlab_panel.pages.gan_lab import GanLab
 
     comparison = GanLab.compare(b={"loss": "hinge"}, seed=3)
     assert isinstance(comparison, Comparison)

@@ -8,8 +8,8 @@ import logging
 import numpy as np
 import pytest
 
-from ganlab_panel import checkpoints
-from ganlab_panel.app import GanLab
+from ganlab_panel.files import checkpoints
+from ganlab_panel.pages.gan_lab import GanLab
 
 
 def run_loop(app: GanLab, ticks: int) -> None:
@@ -44,7 +44,7 @@ def test_an_error_in_the_loop_stops_only_that_session_and_tells_its_user(apps, m
     monkeypatch.setattr(broken.trainer, "train", train_then_fail)
     for lab in apps:
         lab.play()
-    with caplog.at_level(logging.ERROR, logger="ganlab_panel.app"):
+    with caplog.at_level(logging.ERROR, logger="ganlab_panel.pages.gan_lab"):
         for _ in range(6):
             run_loop(broken, 1)
             run_loop(other, 1)
@@ -53,7 +53,7 @@ def test_an_error_in_the_loop_stops_only_that_session_and_tells_its_user(apps, m
     assert broken.notice.visible and broken.notice.alert_type == "warning"
     assert "the engine lost its weights" in broken.notice.object and "Training stopped" in broken.notice.object
     assert broken.play_button.label == "Play", "the toolbar shows it stopped"
-    logged = [r for r in caplog.records if r.name == "ganlab_panel.app"]
+    logged = [r for r in caplog.records if r.name == "ganlab_panel.pages.gan_lab"]
     assert len(logged) == 1 and logged[0].exc_info, "one traceback in the server log"
     assert broken.frame.iteration == broken.trainer.iteration > 0, "the last frame stays on screen"
 
@@ -76,10 +76,10 @@ def test_an_error_while_drawing_is_caught_the_same_way(apps, monkeypatch, caplog
     lab.play()
     run_loop(lab, 1)
     monkeypatch.setattr(lab.layered, "update", fail)
-    with caplog.at_level(logging.ERROR, logger="ganlab_panel.app"):
+    with caplog.at_level(logging.ERROR, logger="ganlab_panel.pages.gan_lab"):
         run_loop(lab, 5)
     assert not lab.running and "a view could not draw" in lab.notice.object
-    assert len([r for r in caplog.records if r.name == "ganlab_panel.app"]) == 1
+    assert len([r for r in caplog.records if r.name == "ganlab_panel.pages.gan_lab"]) == 1
 
 
 def test_a_damaged_model_file_is_refused_and_the_running_experiment_is_untouched(apps, tmp_path, monkeypatch):

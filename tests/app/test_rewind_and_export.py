@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganlab_panel import checkpoints
-from ganlab_panel.app import GanLab
-from ganlab_panel.config import GanConfig
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.files import checkpoints
+from ganlab_panel.pages.gan_lab import GanLab
 
 
 @pytest.fixture

@@ -23,10 +23,10 @@ from bokeh.document import Document
 from bokeh.events import ButtonClick, DocumentReady
 from bokeh.models import Button
 
-from ganlab_panel import sessions
-from ganlab_panel.app import GanLab
-from ganlab_panel.config import GanConfig
-from ganlab_panel.pacing import FULL_RATE_SESSIONS, PERIOD_MS, tick_budget
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.pages.gan_lab import GanLab
+from ganlab_panel.serving import sessions
+from ganlab_panel.serving.pacing import FULL_RATE_SESSIONS, PERIOD_MS, tick_budget
 from ganlab_panel.views.charts import ChartsView
 from ganlab_panel.views.distribution_picker import DistributionPicker
 from ganlab_panel.views.drawing import DrawingSurface

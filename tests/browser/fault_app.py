@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import panel as pn
 
-from ganlab_panel.app import GanLab
-from ganlab_panel.config import GanConfig
-from ganlab_panel.presets import preset
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.presets import preset
+from ganlab_panel.pages.gan_lab import GanLab
 
 DIVERGING = {**preset("gaussians"), "generator_learning_rate": 1e5, "discriminator_learning_rate": 1e5}
 FAILURE = "injected fault: the engine is gone"

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from .conftest import TIMEOUT, wait_until
+from tests.browser.conftest import TIMEOUT, wait_until
 
 pytestmark = pytest.mark.browser
 

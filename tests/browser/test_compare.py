@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .conftest import COUNTER, ROOT, Server, Tabs, wait_until
+from tests.browser.conftest import COUNTER, ROOT, Server, Tabs, wait_until
 
 pytestmark = pytest.mark.browser
 

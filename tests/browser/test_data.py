@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ganlab_panel.distributions import RING8_MODES, RING8_STD
-
-from .conftest import wait_until
+from ganlab_panel.core.distributions import RING8_MODES, RING8_STD
+from tests.browser.conftest import wait_until
 
 pytestmark = pytest.mark.browser
 

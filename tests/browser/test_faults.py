@@ -14,11 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganlab_panel.config import GanConfig
-from ganlab_panel.trainer import Trainer
-
-from .conftest import Server, Tabs, wait_until
-from .fault_app import DIVERGING, FAILURE
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.trainer import Trainer
+from tests.browser.conftest import Server, Tabs, wait_until
+from tests.browser.fault_app import DIVERGING, FAILURE
 
 pytestmark = pytest.mark.browser
 

@@ -12,11 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganlab_panel import checkpoints
-from ganlab_panel.config import GanConfig
+from ganlab_panel.core.config import GanConfig
 from ganlab_panel.experiment import Experiment
-
-from .conftest import wait_until
+from ganlab_panel.files import checkpoints
+from tests.browser.conftest import wait_until
 
 pytestmark = pytest.mark.browser
 

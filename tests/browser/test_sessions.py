@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import wait_until
+from tests.browser.conftest import wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ganlab_panel.slow_motion import SUBSTEPS
-
-from .conftest import TIMEOUT, wait_until
+from ganlab_panel.core.slow_motion import SUBSTEPS
+from tests.browser.conftest import TIMEOUT, wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ganlab_panel.views.url_state import read_link
-
-from .conftest import wait_until
+from ganlab_panel.serving.url_state import read_link
+from tests.browser.conftest import wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganlab_panel import Experiment, GanConfig, checkpoints
-from ganlab_panel.checkpoints import Checkpoint, CheckpointError
-from ganlab_panel.presets import PRESETS, PRETRAINED_ITERATIONS, preset
+from ganlab_panel import Experiment, GanConfig
+from ganlab_panel.core.presets import PRESETS, PRETRAINED_ITERATIONS, preset
+from ganlab_panel.files import checkpoints
+from ganlab_panel.files.checkpoints import Checkpoint, CheckpointError
 
 FRAME_ARRAYS = ("real", "fake", "noise", "heatmap", "manifold", "manifold_stretch", "gradients")
 FRAME_ARRAYS += ("real_predictions", "fake_predictions")
@@ -268,7 +269,7 @@ def test_pickled_object_array_is_never_unpickled(saved):
 def test_no_module_can_unpickle():
     """Every loader in the package: np.load only with allow_pickle=False, torch.load only with
     weights_only=True, and no pickle, marshal or shelve at all."""
-    package = Path(checkpoints.__file__).parent
+    package = Path(checkpoints.__file__).parents[1]
     for path in package.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, (ast.Import, ast.ImportFrom)):

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from ganlab_panel import Experiment, checkpoints, cli
-from ganlab_panel.distributions import REGISTRY
-from ganlab_panel.presets import PRESETS
+from ganlab_panel import Experiment, cli
+from ganlab_panel.core.distributions import REGISTRY
+from ganlab_panel.core.presets import PRESETS
+from ganlab_panel.files import checkpoints
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -128,7 +129,7 @@ def test_serve_runs_panel_serve_on_the_app_and_compare_mode_with_short_session_l
     command = launched["command"]
     assert command[:6] == [sys.executable, "-m", "panel", "serve", str(cli.APP), str(cli.COMPARE_APP)]
     for app in (cli.APP, cli.COMPARE_APP):
-        assert app.is_file() and app.parent == Path(checkpoints.__file__).parent
+        assert app.is_file() and app.parent == Path(checkpoints.__file__).parents[1]
     printed = capsys.readouterr().err  # panel serve routes each app by its file's name
     assert f"localhost:5123/{cli.APP.stem}" in printed and f"localhost:5123/{cli.COMPARE_APP.stem}" in printed
     flags = dict(zip(command[5::], command[6::], strict=False))

@@ -7,7 +7,7 @@ import json
 import param
 import pytest
 
-from ganlab_panel.config import EFFECTS, LEARNING_RATES, Effect, GanConfig
+from ganlab_panel.core.config import EFFECTS, LEARNING_RATES, Effect, GanConfig
 
 GAN_LAB_DEFAULTS = {  # shared/reference/ganlab.md, hyperparameter table
     "distribution": "gaussians",

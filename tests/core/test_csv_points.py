@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ganlab_panel import csv_points
-from ganlab_panel.csv_points import load_csv_points
+from ganlab_panel.files import csv_points
+from ganlab_panel.files.csv_points import load_csv_points
 
 
 def test_a_file_with_a_header_is_rescaled_into_the_view_keeping_its_shape(tmp_path):

@@ -12,8 +12,8 @@ import math
 import numpy as np
 import pytest
 
-from ganlab_panel import distributions
-from ganlab_panel.distributions import REGISTRY, make_sampler, sample, titles, validate_points
+from ganlab_panel.core import distributions
+from ganlab_panel.core.distributions import REGISTRY, make_sampler, sample, titles, validate_points
 
 N = 40_000
 

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from reference_nets import input_gradient, mlp, sigmoid
 
-from ganlab_panel import losses
-from ganlab_panel.engines.base import Architecture, Hyper, create_engine, initial_weights
-from ganlab_panel.losses import NUMPY_OPS
-from ganlab_panel.trainer import Trainer
+from ganlab_panel.core.trainer import Trainer
+from ganlab_panel.engines import losses
+from ganlab_panel.engines.base import Architecture, Hyper, initial_weights
+from ganlab_panel.engines.factory import create_engine
+from ganlab_panel.engines.losses import NUMPY_OPS
 
 F32 = {"rtol": 1e-5, "atol": 1e-6}  # the engine computes in float32
 

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganlab_panel import checkpoints, exports
-from ganlab_panel.config import GanConfig
-from ganlab_panel.history import History
-from ganlab_panel.layers import DEFAULT_LAYERS
-from ganlab_panel.picture import caption_height, render
-from ganlab_panel.trainer import Trainer
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.history import History
+from ganlab_panel.core.trainer import Trainer
+from ganlab_panel.files import checkpoints, exports
+from ganlab_panel.render.layers import DEFAULT_LAYERS
+from ganlab_panel.render.picture import caption_height, render
 
 
 @pytest.fixture(scope="module")

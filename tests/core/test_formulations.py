@@ -10,15 +10,19 @@ import numpy as np
 import pytest
 from reference_nets import flat, mlp, numerical_gradient, seeded_weights
 
-from ganlab_panel import Experiment, checkpoints, distributions, losses
-from ganlab_panel.checkpoints import Checkpoint, CheckpointError
-from ganlab_panel.config import GanConfig
-from ganlab_panel.engines.base import Architecture, Hyper, create_engine
-from ganlab_panel.frame import HeatmapScale
-from ganlab_panel.losses import NUMPY_OPS
-from ganlab_panel.noise import sample_noise
-from ganlab_panel.slow_motion import SlowMotion, substeps
-from ganlab_panel.trainer import Trainer, _cell_centres
+from ganlab_panel import Experiment
+from ganlab_panel.core import distributions
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.frame import HeatmapScale
+from ganlab_panel.core.noise import sample_noise
+from ganlab_panel.core.slow_motion import SlowMotion, substeps
+from ganlab_panel.core.trainer import Trainer, _cell_centres
+from ganlab_panel.engines import losses
+from ganlab_panel.engines.base import Architecture, Hyper
+from ganlab_panel.engines.factory import create_engine
+from ganlab_panel.engines.losses import NUMPY_OPS
+from ganlab_panel.files import checkpoints
+from ganlab_panel.files.checkpoints import Checkpoint, CheckpointError
 
 PARITY = {"rtol": 1e-5, "atol": 1e-8}  # as tests/core/test_numpy_engine.py: float64 engines agree to ~1e-10
 

@@ -14,10 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ganlab_panel import Experiment, GanConfig, checkpoints, distributions
-from ganlab_panel.checkpoints import CheckpointError
-from ganlab_panel.config import EFFECTS, check
-from ganlab_panel.csv_points import load_csv_points
+from ganlab_panel import Experiment, GanConfig
+from ganlab_panel.core import distributions
+from ganlab_panel.core.config import EFFECTS, check
+from ganlab_panel.files import checkpoints
+from ganlab_panel.files.checkpoints import CheckpointError
+from ganlab_panel.files.csv_points import load_csv_points
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from ganlab_panel import distributions, metrics
-from ganlab_panel.distributions import sample
-from ganlab_panel.metrics import GRID, divergences, histogram, js_divergence, kl_divergence
+from ganlab_panel.core import distributions, metrics
+from ganlab_panel.core.distributions import sample
+from ganlab_panel.core.metrics import GRID, divergences, histogram, js_divergence, kl_divergence
 
 OUTSIDE = GRID * GRID  # index of the outside cell
 
@@ -148,7 +148,7 @@ def test_quality_is_within_three_standard_deviations_and_kl_counts_only_good_sam
 
 
 def test_trainer_reports_mode_metrics_only_for_known_mixtures():
-    from ganlab_panel.trainer import Trainer
+    from ganlab_panel.core.trainer import Trainer
 
     ring8 = Trainer(distribution="ring8").metrics()
     assert set(ring8) == {"kl", "js", "modes", "modes_total", "high_quality", "mode_kl"} and 0 <= ring8["modes"] <= 8

@@ -14,14 +14,15 @@ import numpy as np
 import pytest
 from reference_nets import flat, input_gradient, mlp, numerical_gradient, seeded_weights
 
-from ganlab_panel import distributions, losses
-from ganlab_panel.config import GanConfig
-from ganlab_panel.engines import base
-from ganlab_panel.engines.base import Architecture, Hyper, create_engine, resolve_engine
+from ganlab_panel.core import distributions
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.noise import sample_noise
+from ganlab_panel.core.trainer import Trainer
+from ganlab_panel.engines import factory, losses
+from ganlab_panel.engines.base import Architecture, Hyper
+from ganlab_panel.engines.factory import create_engine, resolve_engine
+from ganlab_panel.engines.losses import NUMPY_OPS
 from ganlab_panel.engines.numpy_engine import NumpyEngine
-from ganlab_panel.losses import NUMPY_OPS
-from ganlab_panel.noise import sample_noise
-from ganlab_panel.trainer import Trainer
 
 PARITY = {"rtol": 1e-5, "atol": 1e-8}  # 1e-5 relative; atol only for weights that pass near zero
 F32 = {"rtol": 1e-5, "atol": 1e-6}  # against the float32 torch engine
@@ -258,8 +259,8 @@ LARGE = Architecture(2, 1, 100, 1, 100)  # wide enough for torch's float32 arith
 
 def test_auto_picks_numpy_for_small_networks_and_torch_for_large_ones_when_installed(monkeypatch):
     assert SMALL.multiply_adds == 2 * 8 + 8 * 8 + 8 * 2 + 2 * 8 + 8 * 8 + 8 * 1
-    assert SMALL.multiply_adds <= base.NUMPY_FASTER_UP_TO < LARGE.multiply_adds
-    monkeypatch.setattr(base, "torch_available", lambda: True)
+    assert SMALL.multiply_adds <= factory.NUMPY_FASTER_UP_TO < LARGE.multiply_adds
+    monkeypatch.setattr(factory, "torch_available", lambda: True)
     assert resolve_engine("auto", SMALL) == "numpy"
     assert resolve_engine("auto", LARGE) == "torch"
     assert resolve_engine("auto", SMALL, device="cuda") == "torch"  # NumPy has no GPU
@@ -269,7 +270,7 @@ def test_auto_picks_numpy_for_small_networks_and_torch_for_large_ones_when_insta
     with pytest.raises(ValueError, match="unknown engine 'jax'; choose one of: auto, torch, numpy"):
         resolve_engine("jax", SMALL)
 
-    monkeypatch.setattr(base, "torch_available", lambda: False)
+    monkeypatch.setattr(factory, "torch_available", lambda: False)
     assert resolve_engine("auto", LARGE) == "numpy"
     with pytest.raises(RuntimeError, match=r"not installed \(pip install torch\); choose engine 'numpy'"):
         resolve_engine("torch", SMALL)
@@ -292,7 +293,7 @@ def test_the_default_trainer_trains_with_numpy_and_reports_the_same_as_with_torc
 
 
 def test_choosing_torch_where_it_is_missing_is_refused_and_changes_nothing(monkeypatch):
-    import ganlab_panel.config as config_module
+    import ganlab_panel.core.config as config_module
 
     trainer = Trainer(engine="numpy")
     trainer.train(3)

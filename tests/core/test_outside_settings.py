@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from ganlab_panel import Experiment, GanConfig, cli
-from ganlab_panel.config import parse_query
-from ganlab_panel.trainer import Trainer
+from ganlab_panel.core.config import parse_query
+from ganlab_panel.core.trainer import Trainer
 
 BAD = {  # a bad value of each kind of setting -> phrases its message must hold
     "generator_layers=9": ({"generator_layers": 9}, ["generator_layers", "got 9", "from 0 to 5"]),

@@ -8,11 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from ganlab_panel.colors import FAKE_COLOR, HEATMAP_PALETTE, REAL_COLOR, rgb
-from ganlab_panel.frame import Frame
-from ganlab_panel.layers import DEFAULT_LAYERS, LAYER_NAMES
-from ganlab_panel.picture import HEATMAP_ALPHA, REAL_ALPHA, caption_height, render
-from ganlab_panel.trainer import Trainer
+from ganlab_panel.core.frame import Frame
+from ganlab_panel.core.trainer import Trainer
+from ganlab_panel.render.colors import FAKE_COLOR, HEATMAP_PALETTE, REAL_COLOR, rgb
+from ganlab_panel.render.layers import DEFAULT_LAYERS, LAYER_NAMES
+from ganlab_panel.render.picture import HEATMAP_ALPHA, REAL_ALPHA, caption_height, render
 
 SIZE = 400
 WHITE = np.array([255, 255, 255])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ganlab_panel.config import EFFECTS, GanConfig
-from ganlab_panel.explanations import COMPONENT_TOPICS, EXPLANATIONS, SETTING_TOPICS, explain
-from ganlab_panel.slow_motion import COMPONENTS, EDGES, PACE_SECONDS, SUBSTEPS, SlowMotion, SubStep, substeps
+from ganlab_panel.core.config import EFFECTS, GanConfig
+from ganlab_panel.core.slow_motion import COMPONENTS, EDGES, PACE_SECONDS, SUBSTEPS, SlowMotion, SubStep, substeps
+from ganlab_panel.views.explanations import COMPONENT_TOPICS, EXPLANATIONS, SETTING_TOPICS, explain
 
 
 def test_ten_substeps_discriminator_phase_then_generator_phase():

@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from ganlab_panel.timeline import Timeline
-from ganlab_panel.trainer import Trainer
+from ganlab_panel.core.timeline import Timeline
+from ganlab_panel.core.trainer import Trainer
 
 OWN = ("fake", "heatmap", "manifold", "manifold_stretch", "gradients", "real_predictions", "fake_predictions")
 

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from ganlab_panel.noise import stretch
-from ganlab_panel.trainer import Trainer
+from ganlab_panel.core.noise import stretch
+from ganlab_panel.core.trainer import Trainer
 
 
 def _weights(trainer):

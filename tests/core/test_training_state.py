@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ganlab_panel.core.history import History
+from ganlab_panel.core.trainer import Trainer
 from ganlab_panel.engines.base import Hyper
-from ganlab_panel.history import History
-from ganlab_panel.trainer import Trainer
 
 
 def _rates(optimizer):

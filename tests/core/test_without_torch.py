@@ -18,7 +18,7 @@ CHILD = textwrap.dedent(
     import numpy as np
 
     from ganlab_panel import Experiment, GanConfig, Trainer, cli
-    from ganlab_panel.engines.base import torch_available
+    from ganlab_panel.engines.factory import torch_available
     from ganlab_panel.engines.numpy_engine import NumpyEngine
 
     assert not torch_available()
@@ -45,7 +45,7 @@ CHILD = textwrap.dedent(
     assert cli.main(["train", "--distribution", "line", "--iterations", "20", "--quiet"]) == 0
     assert cli.main(["train", "--distribution", "line", "--iterations", "5", "--set", "engine=torch"]) == 2
 
-    from ganlab_panel.app import GanLab
+    from ganlab_panel.pages.gan_lab import GanLab
 
     app = GanLab()
     app.step_both()

@@ -23,7 +23,7 @@ from ganlab_panel import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "ganlab_panel"
-ENTRY = PACKAGE / "standalone_app.py"
+ENTRY = PACKAGE / "standalone" / "page.py"
 PYODIDE_THIRD_PARTY = {"numpy", "param", "panel", "bokeh", "holoviews", "pillow"}
 """Packages the page installs from Pyodide's own set (by distribution name)."""
 PYODIDE_MODULES = {"numpy", "param", "panel", "bokeh", "holoviews", "PIL"}
@@ -104,7 +104,7 @@ def test_wheel_holds_the_app_and_the_pretrained_models(site):
         names = set(wheel.namelist())
     shipped = {f"ganlab_panel/pretrained/{p.name}" for p in (PACKAGE / "pretrained").glob("*.npz")}
     assert shipped and shipped <= names
-    assert {"ganlab_panel/app.py", "ganlab_panel/standalone_app.py", "ganlab_panel/engines/numpy_engine.py"} <= names
+    assert {"ganlab_panel/app.py", "ganlab_panel/standalone/page.py", "ganlab_panel/engines/numpy_engine.py"} <= names
     assert not [n for n in names if "__pycache__" in n]
 
 
@@ -133,9 +133,9 @@ def test_app_runs_from_the_wheel_alone_with_the_numpy_engine_and_no_torch(site, 
 import json, runpy, sys
 sys.modules["torch"] = None  # `import torch` now fails, as in Pyodide
 import ganlab_panel
-from ganlab_panel import checkpoints
+from ganlab_panel.files import checkpoints
 assert ganlab_panel.__file__.startswith({str(packages)!r}), ganlab_panel.__file__
-app = runpy.run_path({str(packages / "ganlab_panel" / "standalone_app.py")!r})["app"]
+app = runpy.run_path({str(packages / "ganlab_panel" / "standalone" / "page.py")!r})["app"]
 app.step_both()
 stepped = app.trainer.iteration
 app.picker.value = "ring"
@@ -241,7 +241,9 @@ def test_entry_file_imports_only_ganlab_panel_and_the_standard_library():
 
 def test_modules_the_page_runs_import_only_what_pyodide_has():
     reachable = _reachable_from_entry()
-    assert {"ganlab_panel.app", "ganlab_panel.engines.numpy_engine", "ganlab_panel.checkpoints"} <= set(reachable)
+    assert {"ganlab_panel.pages.gan_lab", "ganlab_panel.engines.numpy_engine", "ganlab_panel.files.checkpoints"} <= set(
+        reachable
+    )
     allowed = PYODIDE_MODULES | PYODIDE_STDLIB | {"ganlab_panel"}
     outside = {
         f"{module}: {name}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ganlab_panel.trainer import Trainer
+from ganlab_panel.core.trainer import Trainer
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import ganlab_panel.views as views
 
-FORBIDDEN = {"torch", "ganlab_panel.trainer", "ganlab_panel.engines", "ganlab_panel.experiment"}
+FORBIDDEN = {"torch", "ganlab_panel.core.trainer", "ganlab_panel.engines", "ganlab_panel.experiment"}
 
 
 def imported_modules(path: Path) -> set[str]:

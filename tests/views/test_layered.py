@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from bokeh.models import ColorBar
 
-from ganlab_panel.frame import HeatmapScale
+from ganlab_panel.core.frame import HeatmapScale
 from ganlab_panel.views import LayeredView
 from ganlab_panel.views.layered import LAYERS, MAX_ARROW, cell_alpha
 

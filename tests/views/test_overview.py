@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from ganlab_panel.slow_motion import COMPONENTS, EDGES, SUBSTEPS
-from ganlab_panel.trainer import Trainer
+from ganlab_panel.core.slow_motion import COMPONENTS, EDGES, SUBSTEPS
+from ganlab_panel.core.trainer import Trainer
 from ganlab_panel.views.overview import EDGE_COLOR, EDGE_POINTS, NODES, PHASE_COLORS, OverviewView, _inner
 
 
@@ -203,7 +203,7 @@ def test_arrow_heads_point_along_the_edges():
 
 
 def test_predictions_are_named_as_scores_for_critic_losses(frames):
-    from ganlab_panel.frame import HeatmapScale
+    from ganlab_panel.core.frame import HeatmapScale
 
     view = OverviewView()
     titles = dict(zip(view.titles.data["name"], view.titles.data["text"], strict=True))

@@ -8,12 +8,12 @@ import html
 import panel as pn
 from bokeh.models import Div
 
-from ..config import GanConfig
-from ..frame import Frame
-from .charts import ChartsView
-from .frame_channel import FrameChannel
-from .layered import LayeredView
-from .settings import LABELS, OPTION_LABELS, SETTING_GROUPS, setting_widget, show_value
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.frame import Frame
+from ganlab_panel.views.charts import ChartsView
+from ganlab_panel.views.frame_channel import FrameChannel
+from ganlab_panel.views.layered import LayeredView
+from ganlab_panel.views.settings import LABELS, OPTION_LABELS, SETTING_GROUPS, setting_widget, show_value
 
 SHARED_SETTINGS = ("distribution", "points", "seed", "engine", "device", "heatmap_resolution")
 """Chosen once for both sides: the same data from the same seed, trained and drawn alike."""

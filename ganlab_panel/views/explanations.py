@@ -6,8 +6,8 @@ explains each overview component and each setting, so the app can show the right
 
 from __future__ import annotations
 
-from .exports import GIF_MAX_FRAMES
-from .timeline import CHECKPOINT_EVERY, MAX_BYTES
+from ganlab_panel.core.timeline import CHECKPOINT_EVERY, MAX_BYTES
+from ganlab_panel.files.exports import GIF_MAX_FRAMES
 
 EXPLANATIONS: dict[str, str] = {
     # -- what you see ------------------------------------------------------------------------------

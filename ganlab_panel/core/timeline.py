@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .frame import Frame
-from .training_state import TrainingState
+from ganlab_panel.core.frame import Frame
+from ganlab_panel.core.training_state import TrainingState
 
 MAX_BYTES = 24 * 2**20
 """Frames and states together. At GAN Lab's defaults a frame holds ~15 KB of its own (fake samples,

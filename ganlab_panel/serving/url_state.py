@@ -13,9 +13,9 @@ from urllib.parse import parse_qsl, urlencode
 
 import panel as pn
 
-from ..config import EFFECTS, GanConfig, _shown, parse_query
-from ..distributions import REGISTRY
-from .layered import LAYERS, LayeredView
+from ganlab_panel.core.config import EFFECTS, GanConfig, _shown, parse_query
+from ganlab_panel.core.distributions import REGISTRY
+from ganlab_panel.views.layered import LAYERS, LayeredView
 
 SERVER_SIDE = ("engine", "device", "heatmap_resolution")
 LINK_SETTINGS = tuple(name for name in EFFECTS if name not in SERVER_SIDE)

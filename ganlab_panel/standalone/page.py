@@ -5,8 +5,8 @@ imports nothing but ganlab_panel (absolute imports): `panel convert` cannot foll
 and the package reaches the page as a wheel.
 """
 
-from ganlab_panel.app import GanLab
-from ganlab_panel.config import GanConfig
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.pages.gan_lab import GanLab
 
 app = GanLab(GanConfig(engine="numpy"))
 app.servable(title="GAN Lab (Panel)")

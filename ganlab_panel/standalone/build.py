@@ -17,9 +17,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGE = Path(__file__).parent
+PACKAGE = Path(__file__).parents[1]
 ROOT = PACKAGE.parent
-ENTRY = PACKAGE / "standalone_app.py"
+ENTRY = Path(__file__).with_name("page.py")
 PAGE = "index"
 """The entry file is converted under this name, so the site's root URL opens the app."""
 REQUIREMENTS = ("numpy", "param", "panel", "bokeh", "holoviews", "pillow")

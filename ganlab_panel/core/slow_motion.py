@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .losses import GP_LAMBDA, REAL_LABEL
+from ganlab_panel.engines.losses import GP_LAMBDA, REAL_LABEL
 
 PACE_SECONDS = 1.25
 """GAN Lab shows each sub-step for 1.25 s."""

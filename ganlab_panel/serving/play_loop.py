@@ -11,7 +11,7 @@ from collections.abc import Callable
 import panel as pn
 import param
 
-from ganlab_panel.pacing import (
+from ganlab_panel.serving.pacing import (
     FRAME_WAIT_S,
     FRAMES_IN_FLIGHT,
     PERIOD_MS,
@@ -20,7 +20,7 @@ from ganlab_panel.pacing import (
     tick_budget,
     tick_period_ms,
 )
-from ganlab_panel.sessions import playing_count, quiet_closed_socket_writes, set_playing
+from ganlab_panel.serving.sessions import playing_count, quiet_closed_socket_writes, set_playing
 
 
 class PlayLoop:

@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl, urlencode
 import numpy as np
 import param
 
-from .distributions import REGISTRY, validate_points
-from .engines.base import TORCH_MISSING, torch_available
+from ganlab_panel.core.distributions import REGISTRY, validate_points
+from ganlab_panel.engines.factory import TORCH_MISSING, torch_available
 
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 """GAN Lab's menu of learning rates; any positive value is accepted."""

@@ -12,9 +12,16 @@ from collections.abc import Collection
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, features
 
-from .colors import FAKE_COLOR, HEATMAP_NAN_COLOR, HEATMAP_PALETTE, REAL_COLOR, rgb
-from .frame import Frame
-from .layers import ARROW_SCALE, DEFAULT_LAYERS, cell_alpha, check_layers, gradient_arrows, manifold_cells
+from ganlab_panel.core.frame import Frame
+from ganlab_panel.render.colors import FAKE_COLOR, HEATMAP_NAN_COLOR, HEATMAP_PALETTE, REAL_COLOR, rgb
+from ganlab_panel.render.layers import (
+    ARROW_SCALE,
+    DEFAULT_LAYERS,
+    cell_alpha,
+    check_layers,
+    gradient_arrows,
+    manifold_cells,
+)
 
 VIEW_SIZE = 400
 """The page's square in pixels: marks keep their size relative to it."""

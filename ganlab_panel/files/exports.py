@@ -10,12 +10,12 @@ from collections.abc import Collection, Iterable
 import numpy as np
 from PIL import Image
 
-from . import checkpoints
-from .config import GanConfig
-from .frame import Frame
-from .history import History
-from .layers import DEFAULT_LAYERS
-from .picture import render
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.frame import Frame
+from ganlab_panel.core.history import History
+from ganlab_panel.files import checkpoints
+from ganlab_panel.render.layers import DEFAULT_LAYERS
+from ganlab_panel.render.picture import render
 
 GIF_MAX_FRAMES = 120
 """At most this many pictures in an animation, however long training ran (the frames are thinned evenly):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import panel as pn
 
-from .compare_side import SIDE_GROUPS, Side
+from ganlab_panel.pages.compare_side import SIDE_GROUPS, Side
 
 USAGE = (
     "Two GANs learn the same data from the same seed, in step. Change a setting on side A or B (the "

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import EFFECTS, Effect, GanConfig, check
-from .distributions import REGISTRY, make_sampler
-from .engines.base import Architecture
+from ganlab_panel.core.config import EFFECTS, Effect, GanConfig, check
+from ganlab_panel.core.distributions import REGISTRY, make_sampler
+from ganlab_panel.engines.base import Architecture
 
 FORMAT = "ganlab-panel-checkpoint/1"
 MAX_FILE_BYTES = 5_000_000
@@ -35,7 +35,7 @@ trained on a GPU loads on a laptop and loading a model keeps the viewer's displa
 ARCHITECTURE_SETTINGS = tuple(Architecture.__dataclass_fields__)
 LATER_ARCHITECTURE_SETTINGS = ("pack",)
 """Architecture settings newer than the first checkpoints: a file without one means its default (pack 1)."""
-PRETRAINED_DIR = Path(__file__).parent / "pretrained"
+PRETRAINED_DIR = Path(__file__).parents[1] / "pretrained"
 
 Weights = dict[str, list[tuple[np.ndarray, np.ndarray]]]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import panel as pn
 
-from ..explanations import explain
-from .settings import GROUP_TOPICS, SETTING_GROUPS
-from .text import HEADER, OVERVIEW_NOTE, OVERVIEW_TOPICS, SPACE_NOTE, about, note, title
+from ganlab_panel.views.explanations import explain
+from ganlab_panel.views.settings import GROUP_TOPICS, SETTING_GROUPS
+from ganlab_panel.views.text import HEADER, OVERVIEW_NOTE, OVERVIEW_TOPICS, SPACE_NOTE, about, note, title
 
 
 def compare_link() -> pn.pane.HTML:

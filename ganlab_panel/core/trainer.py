@@ -10,13 +10,15 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import distributions, losses, metrics
-from .config import EFFECTS, Effect, GanConfig
-from .engines.base import Architecture, Hyper, create_engine, initial_weights
-from .frame import Frame, HeatmapScale
-from .history import History
-from .noise import manifold_grid, sample_noise, stretch
-from .training_state import TrainingState
+from ganlab_panel.core import distributions, metrics
+from ganlab_panel.core.config import EFFECTS, Effect, GanConfig
+from ganlab_panel.core.frame import Frame, HeatmapScale
+from ganlab_panel.core.history import History
+from ganlab_panel.core.noise import manifold_grid, sample_noise, stretch
+from ganlab_panel.core.training_state import TrainingState
+from ganlab_panel.engines import losses
+from ganlab_panel.engines.base import Architecture, Hyper, initial_weights
+from ganlab_panel.engines.factory import create_engine
 
 REAL_POOL = 12_000  # GAN Lab draws its real samples once and cycles through them
 SHOWN_REAL = 450

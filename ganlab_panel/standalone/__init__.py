@@ -1,0 +1,1 @@
+"""The standalone page (Pyodide, NumPy engine) and its build."""
