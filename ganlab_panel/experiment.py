@@ -68,13 +68,13 @@ class Experiment:
     def load_state(self, checkpoint: checkpoints.Checkpoint) -> None:
         """Adopt a checkpoint's configuration, weights and iteration (validated before anything changes)."""
         checkpoints.check_architecture(checkpoint)
-        self.trainer.load(checkpoint.config, checkpoint.weights, checkpoint.iteration)
+        self.trainer.restore(checkpoint.state())
 
     @classmethod
     def load(cls, path) -> Experiment:
         checkpoint = checkpoints.load(path)
         experiment = cls(GanConfig.from_dict(checkpoint.config))
-        experiment.trainer.load_state(checkpoint.weights, checkpoint.iteration)
+        experiment.trainer.restore(checkpoint.state())
         return experiment
 
     @classmethod

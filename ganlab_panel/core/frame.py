@@ -78,3 +78,8 @@ class Frame:
     metrics: dict = field(default_factory=dict)  # e.g. {'kl': ..., 'js': ...}
     diverged: str | None = None  # the divergence message when training stopped on a NaN/inf
     heatmap_scale: HeatmapScale = HeatmapScale()  # how heatmap and predictions map D's logit to [0, 1]
+
+    @property
+    def position(self) -> tuple[int, int, int]:
+        """Where training was: (iteration, discriminator steps, generator steps), as Trainer.position."""
+        return self.iteration, self.discriminator_steps, self.generator_steps

@@ -6,12 +6,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
+import param
 
 from ganlab_panel.core import distributions, metrics
-from ganlab_panel.core.config import EFFECTS, Effect, GanConfig
+from ganlab_panel.core.config import EFFECTS, REBUILD_SETTINGS, GanConfig
 from ganlab_panel.core.frame import Frame, HeatmapScale
 from ganlab_panel.core.history import History
 from ganlab_panel.core.noise import manifold_grid, sample_noise, stretch
@@ -41,7 +43,9 @@ class Trainer:
             self.config.update(settings)
         self.history = History(history_capacity)
         self.engine = None
-        self._restoring = None  # while load() or restore() applies saved settings: f(rebuild) that adopts the rest
+        self.rebuilt: list[Callable[[], None]] = []
+        """Called after a change of settings rebuilt the networks (not after reset() or restore(), whose caller
+        knows): listen here rather than to the configuration, whose watchers may run before the trainer's."""
         self.reset()
         self.config.param.watch(self._on_change, list(EFFECTS))
 
@@ -73,18 +77,25 @@ class Trainer:
         self.discriminator_loss = self.generator_loss = math.nan
         self.diverged: str | None = None
         self.history.clear()
+        self._built_for = self._rebuild_settings()
         self._last_frame = self._snapshot()  # what views keep showing if the first steps diverge
 
-    def _on_change(self, *events) -> None:
-        effects = {EFFECTS[e.name] for e in events}
-        restoring, self._restoring = self._restoring, None
-        if restoring is not None:  # inside load() or restore(): rebuild at most once, straight onto the saved state
-            restoring(Effect.REBUILD in effects)
-        elif Effect.REBUILD in effects:
+    def _rebuild_settings(self) -> dict:
+        return {name: getattr(self.config, name) for name in REBUILD_SETTINGS}
+
+    def _on_change(self, *_events) -> None:
+        # compared with what the networks were built for, not read from the events: restore() has already
+        # rebuilt them when its batched events arrive here
+        if self._rebuild_settings() != self._built_for:
             self.reset()
-        elif Effect.LIVE in effects:
-            self.engine.set_hyper(Hyper.from_config(self.config))
-            self._follow_live_settings()
+            for listener in self.rebuilt:
+                listener()
+        else:
+            self._follow_hyper()
+
+    def _follow_hyper(self) -> None:
+        self.engine.set_hyper(Hyper.from_config(self.config))
+        self._follow_live_settings()
 
     def _follow_live_settings(self) -> None:
         """Plain copies of the settings every step reads: reading a param attribute costs ~4 us, a tenth
@@ -93,27 +104,6 @@ class Trainer:
         # with packing a batch is rounded up to whole packs: batch 150 in packs of 4 uses 152 samples
         self._batch_size, self._steps = -(-c.batch_size // pack) * pack, (c.k_discriminator, c.k_generator)
         self._loss = c.loss
-
-    def load(self, settings: dict, weights, iteration: int = 0) -> None:
-        """Adopt saved settings, weights and iteration (a checkpoint's), rebuilding the networks once.
-        Watchers of the configuration that run after the trainer's already see the loaded state."""
-        self._adopt(settings, lambda rebuild: self.load_state(weights, iteration))
-
-    def _adopt(self, settings: dict, restore) -> None:
-        """Apply settings, then `restore(rebuild)`: from the trainer's watcher when they change something
-        (so later watchers see the restored trainer), otherwise right after."""
-        self._restoring = restore
-        try:
-            self.config.update(settings)
-        finally:
-            restoring, self._restoring = self._restoring, None
-        if restoring is not None:  # the settings changed nothing
-            restoring(False)
-
-    def load_state(self, weights, iteration: int = 0) -> None:
-        """Restore trained weights and the iteration count (the configuration must already match)."""
-        self.reset(weights=weights)
-        self.iteration = int(iteration)
 
     def state(self) -> TrainingState:
         """A copy of everything needed to go on exactly from here (see restore)."""
@@ -138,18 +128,28 @@ class Trainer:
         )
 
     def restore(self, state: TrainingState) -> None:
-        """Go back (or forward) to a state(): its settings (rebuilding once if networks, data or seed
-        differ), weights, optimizer moments, random streams and counters; training then goes on exactly
-        as it did from there. Clears a divergence; the history keeps only iterations up to the state's."""
-        self._adopt(state.settings, lambda rebuild: self._restore(state, rebuild))
+        """Go to a state(), or a checkpoint's (TrainingState.from_checkpoint): its settings (rebuilding once if
+        networks, data or seed differ), weights, and for a state() its optimizer moments, random streams and
+        counters, so training goes on exactly as it did from there. The one way in for saved training: every
+        watcher of the configuration, registered before the trainer's or after, sees the restored trainer.
+        Clears a divergence; the history keeps only iterations up to the state's. Bad settings raise
+        ValueError and change nothing."""
+        with param.parameterized.batch_call_watchers(self.config):  # watchers wait for the whole restore
+            self.config.update(state.settings)
+            if state.optimizer is None or self._rebuild_settings() != self._built_for:
+                self.reset(weights=state.weights)  # a new run: its history goes
+            else:
+                self._follow_hyper()
+                self.engine.set_weights(state.weights)
+            if state.optimizer is not None:
+                self._resume(state)
+            self.iteration = int(state.iteration)
+            self.diverged = None
+            self.history.truncate(state.iteration)
+            self._last_frame = self._snapshot()
 
-    def _restore(self, state: TrainingState, rebuild: bool) -> None:
-        if rebuild:
-            self.reset(weights=state.weights)  # a new run: its history goes
-        else:
-            self.engine.set_hyper(Hyper.from_config(self.config))
-            self._follow_live_settings()
-            self.engine.set_weights(state.weights)
+    def _resume(self, state: TrainingState) -> None:
+        """The exact part of a state(): optimizer moments, random streams, cursors, counters and losses."""
         self.engine.load_optimizer_state(state.optimizer)
         c = self.config
         self._noise_rng.bit_generator.state = state.noise_rng
@@ -158,12 +158,8 @@ class Trainer:
         self._noise_buffer = drawn[state.noise_drawn - state.noise_left :]
         self._mix_rng.bit_generator.state = state.mix_rng
         self._real_cursor = state.real_cursor
-        self.iteration, self.discriminator_steps = state.iteration, state.discriminator_steps
-        self.generator_steps = state.generator_steps
+        self.discriminator_steps, self.generator_steps = state.discriminator_steps, state.generator_steps
         self.discriminator_loss, self.generator_loss = state.discriminator_loss, state.generator_loss
-        self.diverged = None
-        self.history.truncate(state.iteration)
-        self._last_frame = self._snapshot()
 
     # -- batches -------------------------------------------------------------------------------------
     def _real_batch(self) -> np.ndarray:
@@ -263,6 +259,11 @@ class Trainer:
             "or less) and press Reset."
         )
         raise Diverged(self.diverged)
+
+    @property
+    def position(self) -> tuple[int, int, int]:
+        """Where training is: (iteration, discriminator steps, generator steps); a frame's, when it is current."""
+        return self.iteration, self.discriminator_steps, self.generator_steps
 
     # -- snapshots -----------------------------------------------------------------------------------
     def metrics(self) -> dict:

@@ -25,11 +25,11 @@ class TrainingState:
 
     settings: dict  # GanConfig.to_dict()
     weights: dict  # Engine.get_weights(): {'generator': [(W, b), ...], 'discriminator': [...]}
-    optimizer: dict  # Engine.optimizer_state()
-    noise_rng: dict  # the noise generator's bit_generator.state when the current buffer was drawn
+    optimizer: dict | None  # Engine.optimizer_state(); None: a checkpoint's, trained on afresh from the seed
+    noise_rng: dict | None  # the noise generator's bit_generator.state when the current buffer was drawn
     noise_drawn: int  # rows drawn into that buffer (0: none drawn yet; noise_rng is then the current state)
     noise_left: int  # rows of it not used yet
-    mix_rng: dict  # the WGAN-GP interpolation generator's bit_generator.state
+    mix_rng: dict | None  # the WGAN-GP interpolation generator's bit_generator.state
     real_cursor: int  # next row of the real pool
     iteration: int
     discriminator_steps: int
@@ -37,11 +37,17 @@ class TrainingState:
     discriminator_loss: float
     generator_loss: float
 
+    @classmethod
+    def from_checkpoint(cls, settings: dict, weights: dict, iteration: int = 0) -> TrainingState:
+        """A checkpoint's state: settings, weights and iteration; optimizer and random streams start afresh."""
+        nan = float("nan")
+        return cls(settings, weights, None, None, 0, 0, None, 0, int(iteration), 0, 0, nan, nan)
+
     @functools.cached_property
     def nbytes(self) -> int:
         """Approximate memory held: the arrays, plus drawn points and a fixed allowance for the rest."""
         arrays = [a for layers in self.weights.values() for layer in layers for a in layer]
-        arrays += [a for value in self.optimizer.values() if isinstance(value, list) for a in value]
+        arrays += [a for value in (self.optimizer or {}).values() if isinstance(value, list) for a in value]
         points = self.settings.get("points") or []
         # a drawn point is a list of two floats: ~56 + 2 * 24 + 8 bytes in CPython
         return sum(np.asarray(a).nbytes for a in arrays) + 112 * len(points) + STATE_OVERHEAD

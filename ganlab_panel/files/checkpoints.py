@@ -21,6 +21,7 @@ import numpy as np
 
 from ganlab_panel.core.config import EFFECTS, Effect, GanConfig, check
 from ganlab_panel.core.distributions import REGISTRY, make_sampler
+from ganlab_panel.core.training_state import TrainingState
 from ganlab_panel.engines.base import Architecture
 
 FORMAT = "ganlab-panel-checkpoint/1"
@@ -52,6 +53,10 @@ class Checkpoint:
     config: dict
     weights: Weights
     iteration: int
+
+    def state(self) -> TrainingState:
+        """What `Trainer.restore` takes: these settings, weights and iteration, trained on afresh from the seed."""
+        return TrainingState.from_checkpoint(self.config, self.weights, self.iteration)
 
 
 # -- writing -----------------------------------------------------------------------------------------

@@ -341,14 +341,14 @@ def test_each_part_has_its_explanation_beside_it(app):
 
 
 def test_a_csv_file_becomes_the_real_data_and_a_bad_one_changes_nothing(app):
-    app.load_csv(b"x,y\n0,0\n1,1\n2,0\n", "tri.csv")
+    app.files.load_csv(b"x,y\n0,0\n1,1\n2,0\n", "tri.csv")
     assert app.config.distribution == "points" and len(app.config.points) == 3
     assert app.trainer.iteration == 0 and "Loaded 3 points from tri.csv" in app.notice.object
     real = app.layered.sources["real"].data
     np.testing.assert_allclose(sorted(set(np.round(real["x"], 4))), [0.05, 0.5, 0.95], rtol=1e-5)  # rescaled
     app.step_both()
     before = (app.config.points, app.trainer.iteration)
-    app.load_csv(b"x,y\n1,2\n3,oops\n", "bad.csv")
+    app.files.load_csv(b"x,y\n1,2\n3,oops\n", "bad.csv")
     assert "Not loaded bad.csv" in app.notice.object and "line 3" in app.notice.object
     assert (app.config.points, app.trainer.iteration) == before
 

@@ -71,7 +71,7 @@ def test_resume_from_an_earlier_frame_retrains_exactly_the_same_course(app):
     app.pause()
     app.timeline_bar.slider.value = len(app.timeline) // 2
     index, state = app.timeline.state_at_or_before(app.timeline_bar.slider.value)
-    app.resume()
+    app.rewind.resume()
     resumed = app.trainer.iteration
     assert 0 < resumed < target and resumed == app.timeline.iterations()[index]
     assert len(app.timeline) == index + 1, "the frames after the resume point are dropped"

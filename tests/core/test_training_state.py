@@ -156,6 +156,46 @@ def test_restoring_another_architecture_rebuilds_once_and_watchers_see_the_resto
     _assert_same_weights(trainer, reference)
 
 
+@pytest.mark.parametrize("checkpoint", [False, True], ids=["state", "checkpoint"])
+def test_watchers_registered_before_the_trainer_see_the_restored_trainer_too(checkpoint):
+    """Restoring does not depend on the order of the configuration's watchers: one registered before the
+    trainer existed sees the restored networks and iteration, not the old ones."""
+    from ganlab_panel.core.config import GanConfig
+    from ganlab_panel.core.training_state import TrainingState
+
+    reference = Trainer(**_settings(generator_neurons=6, discriminator_layers=2))
+    reference.train(60)
+    state = reference.state()
+    if checkpoint:
+        state = TrainingState.from_checkpoint(state.settings, state.weights, state.iteration)
+    config = GanConfig(**_settings(distribution="ring", seed=3))
+    seen = []
+    config.param.watch(lambda *_: seen.append((trainer.iteration, trainer.architecture)), ["generator_neurons"])
+    trainer = Trainer(config)
+    rebuilt = []
+    trainer.rebuilt.append(lambda: rebuilt.append(trainer.iteration))
+    trainer.train(25)
+    trainer.restore(state)
+    assert seen == [(60, trainer.architecture)] and trainer.architecture.generator_neurons == 6
+    assert rebuilt == []  # the caller of restore() knows: listeners hear only rebuilds by a change of settings
+    if not checkpoint:
+        trainer.train(40)
+        reference.train(40)
+        _assert_same_weights(trainer, reference)
+    config.generator_neurons = 7
+    assert rebuilt == [0] and trainer.architecture.generator_neurons == 7
+
+
+def test_restoring_settings_that_are_not_valid_changes_nothing():
+    trainer = Trainer(**_settings())
+    trainer.train(10)
+    state = trainer.state()
+    bad = type(state)(**{**state.__dict__, "settings": {**state.settings, "generator_neurons": 0}})
+    with pytest.raises(ValueError, match="generator_neurons"):
+        trainer.restore(bad)
+    assert trainer.iteration == 10 and trainer.config.generator_neurons == 8
+
+
 def test_restoring_clears_a_divergence():
     trainer = Trainer()
     trainer.train(20)

@@ -1,0 +1,81 @@
+"""The GAN Lab page's files: downloads (model, settings, history, picture, animation), a checkpoint or the
+shipped model to continue from, and CSV points to learn. A bad file changes nothing; the message says why."""
+
+from __future__ import annotations
+
+from ganlab_panel.core import distributions
+from ganlab_panel.files import checkpoints, exports
+from ganlab_panel.files.csv_points import load_csv_points
+from ganlab_panel.views.layered import LAYERS
+
+
+class FileActions:
+    """Files in and out of one page's experiment; `page` is the GanLab (its config, trainer, timeline, the
+    frame shown, its layers and its notices)."""
+
+    def __init__(self, page):
+        self.page = page
+
+    def export(self, kind: str) -> tuple[bytes | str, str] | None:
+        """The data and file name of a download (downloads.DOWNLOADS), or None after saying why there is none.
+        The model is the latest one; the picture is what the layered view shows (a past frame while scrubbing)."""
+        page, trainer = self.page, self.page.trainer
+        layers = [toggle for toggle in LAYERS if getattr(page.layered, toggle)]
+        iteration = trainer.iteration if kind in ("checkpoint", "history") else page.frame.iteration
+        try:
+            if kind == "checkpoint":
+                if trainer.diverged:
+                    raise ValueError("training diverged, so the model's weights are not worth saving; press Reset")
+                data = exports.checkpoint_bytes(page.config, trainer.engine.get_weights(), trainer.iteration)
+            elif kind == "config":
+                data = exports.config_json(page.config)
+            elif kind == "history":
+                data = exports.history_csv(trainer.history)
+            elif kind == "png":
+                data = exports.png_bytes(page.frame, layers)
+            elif kind == "gif":
+                data = exports.gif_bytes(page.timeline.frames(), layers)
+            else:
+                raise ValueError(f"unknown download {kind!r}")
+        except ValueError as error:
+            page._error(f"Nothing to download: {error}")
+            return None
+        return data, exports.filename(kind, page.config, iteration)
+
+    def load_pretrained(self, distribution: str) -> None:
+        try:
+            path = checkpoints.pretrained_path(distribution)
+        except ValueError:
+            info = distributions.REGISTRY[distribution]
+            what = "a drawn distribution" if info.needs_points else f"'{info.title}'"
+            self.page._error(f"There is no pretrained model for {what}: train one with Play.")
+            return
+        try:
+            checkpoint = checkpoints.load(path)
+        except ValueError as error:
+            self.page._error(f"The pretrained model could not be loaded: {error}")
+            return
+        self.page._adopt(checkpoint.state(), f"Pretrained model loaded: iteration {checkpoint.iteration}")
+
+    def load_checkpoint(self, data: bytes, filename: str | None = None) -> None:
+        name = f" {filename}" if filename else ""
+        try:
+            checkpoint = checkpoints.load(bytes(data))
+        except ValueError as error:
+            self.page._error(f"Not loaded{name}: {error}")
+            return
+        self.page._adopt(
+            checkpoint.state(), f"Loaded{name}: iteration {checkpoint.iteration:,}; Play continues from it"
+        )
+
+    def load_csv(self, data: bytes | str, filename: str | None = None) -> None:
+        if not data:
+            return
+        name = f" {filename}" if filename else ""
+        try:
+            points = load_csv_points(data)
+            self.page.config.update({"distribution": "points", "points": points.tolist()})
+        except ValueError as error:
+            self.page._error(f"Not loaded{name}: {error}")
+            return
+        self.page._notify(f"Loaded {len(points):,} points from{name or ' the file'}: iteration 0")

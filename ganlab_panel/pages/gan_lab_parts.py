@@ -1,0 +1,73 @@
+"""The GAN Lab page's parts: its toolbar's widgets, the setting widgets, the distribution chooser and the views.
+Built once per page; `page_layout.page` places them."""
+
+from __future__ import annotations
+
+import panel as pn
+from bokeh.models import Div
+
+from ganlab_panel.pages.training_page import SettingWidgets
+from ganlab_panel.serving.page_hooks import SpaceKey
+from ganlab_panel.views.actions import held, on_click
+from ganlab_panel.views.charts import ChartsView
+from ganlab_panel.views.distribution_picker import DistributionPicker
+from ganlab_panel.views.downloads import Downloads
+from ganlab_panel.views.drawing import DrawingSurface
+from ganlab_panel.views.frame_channel import FrameChannel
+from ganlab_panel.views.layered import LayeredView
+from ganlab_panel.views.overview import OverviewView
+from ganlab_panel.views.settings import SETTING_GROUPS
+
+
+def build_parts(page) -> None:
+    """Give the GanLab `page` its widgets and views, wired to its actions."""
+    page.step_buttons = {}
+    for label, action in (
+        ("Generator", page.step_generator),
+        ("Discriminator", page.step_discriminator),
+        ("Both", page.step_both),
+    ):
+        width = 110 if label == "Discriminator" else 95
+        page.step_buttons[label] = pn.widgets.Button(label=label, width=width, css_classes=[f"step-{label.lower()}"])
+        on_click(page.step_buttons[label], action)
+    page.slow_toggle = pn.widgets.Toggle.from_param(
+        page.param.slow_motion, label="Slow motion", width=110, css_classes=["slow-motion"]
+    )
+    page.pace_slider = pn.widgets.FloatSlider.from_param(
+        page.param.pace, label="Pace (s per sub-step)", start=0.25, end=5, step=0.25, width=160
+    )
+    # Bokeh Divs rather than Panel widgets: the counter changes every frame, and the frame channel ships a
+    # Div's text with the frame's data (a Panel widget update cost ~1 ms of server CPU); fixed widths,
+    # because the text is written into the page without a new layout
+    page.counter = Div(text="Iteration 0", css_classes=["iteration-counter"], width=440)
+    page.rate = Div(text="paused", css_classes=["iterations-per-second"], width=150)
+    page.space_key = SpaceKey(width=0, height=0, margin=0)
+    page.space_key.param.watch(lambda _: page.toggle(), "presses")
+    page.caption = pn.pane.HTML(
+        "",
+        visible=False,
+        css_classes=["slow-motion-caption"],
+        name="slow-motion-caption",
+        styles={"font-size": "15px", "background": "#eef4fa", "border-radius": "4px", "padding": "2px 10px"},
+        sizing_mode="stretch_width",
+        margin=(0, 10),
+    )
+    page.csv_input = pn.widgets.FileInput(accept=".csv,.txt", css_classes=["load-csv"], width=230, margin=(5, 10))
+    page.csv_input.param.watch(lambda event: page.files.load_csv(event.new, page.csv_input.filename), "value")
+    page.pretrained_button = pn.widgets.Button(
+        label="Use pretrained model", css_classes=["use-pretrained"], width=200, margin=(40, 10, 5, 10)
+    )
+    on_click(page.pretrained_button, page.load_pretrained)
+    page.downloads = Downloads(export=page.export, on_upload=held(page.load_checkpoint))
+    names = [name for group in SETTING_GROUPS.values() for name in group]
+    page.settings = SettingWidgets(page.config, names, page.config.update, page._notify, page._error)
+    page._setting_widgets = page.settings.widgets
+    page.picker = DistributionPicker(value=page.config.distribution)
+    page.picker.param.watch(page._on_distribution, "value")
+    page.drawing = DrawingSurface(on_apply=page.apply_drawing)
+    page._drawing_box = pn.Column(page.drawing, visible=page.config.distribution == "drawing")
+    page.channel = FrameChannel()
+    page.overview = OverviewView(channel=page.channel)
+    page.layered = LayeredView(channel=page.channel)
+    page.charts = ChartsView(channel=page.channel)
+    page.channel.attach(page.layered.figure)

@@ -1,0 +1,209 @@
+"""What the GAN Lab page and compare mode share: Play/Pause and Reset, the speed, notices and the divergence
+alert, the play loop, when to compute KL/JS, the counter's text, and setting widgets bound to a config."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+
+import panel as pn
+import param
+
+from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.frame import Frame
+from ganlab_panel.serving.pacing import METRICS_PERIOD_S
+from ganlab_panel.serving.play_loop import PlayLoop
+from ganlab_panel.views.actions import on_click
+from ganlab_panel.views.settings import setting_widget, show_value
+
+WGAN_GP_MAX_RATE = {"sgd": 0.01, "adam": 0.001}  # TODO(records): from the loss record
+
+
+def lowered_learning_rates(config, loss):
+    if loss != "wgan_gp":
+        return {}
+    lowered = {}
+    for net in ("generator", "discriminator"):
+        limit = WGAN_GP_MAX_RATE[getattr(config, f"{net}_optimizer")]
+        if getattr(config, f"{net}_learning_rate") > limit:
+            lowered[f"{net}_learning_rate"] = limit
+    return lowered
+
+
+NOTICE_SECONDS = 4.0
+"""How long an information notice (e.g. 'Networks rebuilt') stays up once training runs."""
+
+
+def counter_text(frame: Frame) -> str:
+    return (
+        f"Iteration {frame.iteration} (discriminator steps {frame.discriminator_steps}, "
+        f"generator steps {frame.generator_steps})"
+    )
+
+
+class TrainingPage(pn.viewable.Viewer):
+    """A page that trains with one play loop. Subclasses draw (`_train_and_draw`, `_caught_up` when playing
+    stops), say what diverged (`_divergence_text`, empty while nothing has) and reset."""
+
+    playing = param.Boolean(default=False, doc="Whether training runs.")
+    iterations_per_frame = param.Integer(
+        default=25, bounds=(1, 500), doc="Iterations trained between two frames (fewer if a tick runs late)."
+    )
+
+    _loop_name = "training"
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._metrics_at = -math.inf
+        self._notice_until = math.inf
+        self.play_button = pn.widgets.Button(label="Play", color="primary", width=90, css_classes=["play"])
+        on_click(self.play_button, self.toggle)
+        self.reset_button = pn.widgets.Button(label="Reset", width=80, css_classes=["reset"])
+        on_click(self.reset_button, self.reset)
+        self.speed_slider = pn.widgets.IntSlider.from_param(
+            self.param.iterations_per_frame, label="Iterations per frame", start=1, end=200, width=180
+        )
+        self.notice = pn.pane.Alert("", alert_type="info", visible=False, css_classes=["notice"], margin=(0, 10))
+        self.divergence = pn.pane.Alert(
+            "", alert_type="danger", visible=False, css_classes=["divergence"], margin=(0, 10)
+        )
+        self._loop = PlayLoop(self, self._tick, self._loop_name, self._error)
+
+    # -- controls ------------------------------------------------------------------------------------
+    def play(self) -> None:
+        """Start training; the periodic callback runs until pause(). After divergence, say so instead."""
+        if self._divergence_text():
+            self._show_divergence()
+            return
+        self.playing = True
+
+    def pause(self) -> None:
+        self.playing = False
+
+    def toggle(self) -> None:
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+    def tick(self) -> None:
+        """One tick of the loop, as the periodic callback runs it."""
+        self._loop.tick()
+
+    @property
+    def served(self) -> bool:
+        """Whether this page is served (not a notebook cell or a test)."""
+        return self._loop.served
+
+    @property
+    def running(self) -> bool:
+        """Whether the periodic callback is scheduled (it is exactly while playing)."""
+        return self._loop.running
+
+    # -- what subclasses fill in ---------------------------------------------------------------------
+    def _tick(self) -> None:
+        self._loop.share_server()
+        self._train_and_draw()
+
+    def _train_and_draw(self) -> None:
+        raise NotImplementedError
+
+    def _caught_up(self) -> None:
+        """Playing stopped: bring the server's models up to what the browser shows, and show the latest."""
+
+    def _divergence_text(self) -> str:
+        return ""
+
+    # -- shared parts --------------------------------------------------------------------------------
+    def _metrics_due(self) -> bool:
+        """Whether this frame computes KL and JS (a few times a second: they cost half a frame)."""
+        if time.monotonic() - self._metrics_at < METRICS_PERIOD_S:
+            return False
+        self._metrics_at = time.monotonic()
+        return True
+
+    def _show_divergence(self) -> None:
+        self.divergence.object = self._divergence_text()
+        self.divergence.visible = True
+
+    def _clear_divergence(self) -> None:
+        if self.divergence.visible and not self._divergence_text():
+            self.divergence.visible = False
+
+    def _notify(self, text: str) -> None:
+        """An information notice: it goes NOTICE_SECONDS after training runs."""
+        self.notice.param.update(object=text, alert_type="info", visible=True)
+        self._notice_until = time.monotonic() + NOTICE_SECONDS if self.playing else math.inf
+
+    def _error(self, text: str) -> None:
+        """A warning: it stays until the next notice."""
+        self.notice.param.update(object=text, alert_type="warning", visible=True)
+        self._notice_until = math.inf
+
+    def _expire_notice(self) -> None:
+        if time.monotonic() > self._notice_until:
+            self.notice.visible = False
+            self._notice_until = math.inf
+
+    @param.depends("playing", watch=True)
+    def _on_playing(self) -> None:
+        self.play_button.param.update(
+            label="Pause" if self.playing else "Play", color="warning" if self.playing else "primary"
+        )
+        if self.playing:
+            self._loop.start()
+            if self._notice_until is math.inf and self.notice.alert_type == "info":
+                self._notice_until = time.monotonic() + NOTICE_SECONDS
+        else:
+            self._loop.stop()
+            with pn.io.hold():
+                self._caught_up()
+
+
+class SettingWidgets:
+    """A widget for each of `names`, both ways bound to `config`: a widget's change goes to `apply(values)`
+    (a ValueError there is shown by `error` and the widget undone), a change of the config shows in its
+    widget. Choosing a loss that trains only with smaller steps lowers the learning rates with it, saying so."""
+
+    def __init__(
+        self,
+        config: GanConfig,
+        names: Iterable[str],
+        apply: Callable[[dict], None],
+        notify: Callable[[str], None],
+        error: Callable[[str], None],
+    ):
+        self.config, self._apply, self._notify, self._error = config, apply, notify, error
+        self.widgets: dict[str, pn.widgets.Widget] = {}
+        for name in names:
+            widget = setting_widget(config, name)
+            widget.param.watch(lambda event, name=name: self._changed(name, event), "value")
+            self.widgets[name] = widget
+
+    def __getitem__(self, name: str) -> pn.widgets.Widget:
+        return self.widgets[name]
+
+    def follow(self, name: str, value) -> None:
+        """Show a value the configuration took from elsewhere (a link, a checkpoint, the other side)."""
+        if name in self.widgets:
+            show_value(self.widgets[name], name, value)
+
+    def _changed(self, name: str, event) -> None:
+        if getattr(self.config, name) == event.new:
+            return  # the widget follows the configuration
+        values = {name: event.new}
+        if name == "loss":
+            values.update(lowered_learning_rates(self.config, event.new))
+        try:
+            self._apply(values)
+        except ValueError as error:
+            self._error(f"Not changed: {error}")
+            event.obj.value = getattr(self.config, name)
+            return
+        if len(values) > 1:
+            rates = ", ".join(f"{k.split('_')[0]} {v:g}" for k, v in values.items() if k != name)
+            self._notify(f"WGAN-GP: learning rates lowered ({rates}); larger steps make its critic blow up")
