@@ -37,7 +37,7 @@ def compare_page(comparison) -> pn.Column:
         comparison.reset_button,
         comparison.step_button,
         comparison.speed_slider,
-        *comparison.shared_widgets.values(),
+        *(comparison.shared_widgets[n] for n in ("distribution", "seed")),
         css_classes=["toolbar"],
         styles={"flex-wrap": "wrap"},
         sizing_mode="stretch_width",

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import html
 
-import panel as pn
 from bokeh.models import Div
 
 from ganlab_panel.core.config import GanConfig
 from ganlab_panel.core.frame import Frame
+from ganlab_panel.pages.training_page import SettingWidgets, counter_text
 from ganlab_panel.views.charts import ChartsView
 from ganlab_panel.views.frame_channel import FrameChannel
 from ganlab_panel.views.layered import LayeredView
-from ganlab_panel.views.settings import LABELS, OPTION_LABELS, SETTING_GROUPS, setting_widget, show_value
+from ganlab_panel.views.settings import LABELS, OPTION_LABELS, SETTING_GROUPS
 
 SHARED_SETTINGS = ("distribution", "points", "seed", "engine", "device", "heatmap_resolution")
 """Chosen once for both sides: the same data from the same seed, trained and drawn alike."""
@@ -63,9 +63,9 @@ def differences_html(rows: list[tuple[str, str, str]]) -> str:
 
 class Side:
     """One experiment of a comparison, labelled 'A' or 'B': its configuration, the trainer that follows it (made
-    by the caller: views never build one) and its views. `on_setting(event, side)` hears its widgets."""
+    by the caller: views never build one) and its views. Its widgets' changes go to `apply(values)`."""
 
-    def __init__(self, label: str, config: GanConfig, trainer, on_setting):
+    def __init__(self, label: str, config: GanConfig, trainer, apply, notify, error):
         self.label, self.config, self.trainer = label, config, trainer
         self.frame: Frame | None = None
         key = label.lower()
@@ -78,12 +78,8 @@ class Side:
         self.charts.loss_figure.name, self.charts.metric_figure.name = f"loss-{key}", f"divergences-{key}"
         # fixed width: while playing the frame channel writes the text into the page without a new layout
         self.counter = Div(text="Iteration 0", css_classes=["iteration-counter", f"counter-{key}"], width=400)
-        self.widgets: dict[str, pn.widgets.Widget] = {}
-        for name in SIDE_SETTINGS:
-            widget = setting_widget(config, name)
-            widget._setting = name
-            widget.param.watch(lambda event, side=self: on_setting(event, side), "value")
-            self.widgets[name] = widget
+        self.settings = SettingWidgets(config, SIDE_SETTINGS, apply, notify, error)
+        self.widgets = self.settings.widgets
 
     def show(self, frame: Frame, packing: bool) -> None:
         """Draw `frame` (inside the caller's document hold); packed into one buffer while playing."""
@@ -91,11 +87,7 @@ class Side:
         self.channel.packing = packing
         self.layered.update(frame)
         self.charts.update(frame)
-        self.channel.set_text(
-            self.counter,
-            f"Iteration {frame.iteration} (discriminator steps {frame.discriminator_steps}, "
-            f"generator steps {frame.generator_steps})",
-        )
+        self.channel.set_text(self.counter, counter_text(frame))
         self.channel.flush()
 
     def commit(self) -> None:
@@ -105,10 +97,7 @@ class Side:
 
     def follow(self, name: str, value) -> None:
         """Show a setting changed in the configuration (not by its widget)."""
-        widget = self.widgets.get(name)
-        if widget is None:
-            return
-        show_value(widget, name, value)
+        self.settings.follow(name, value)
 
     def highlight(self, names: set[str]) -> None:
         """Mark the widgets of `names` (the settings that differ from the other side), unmark the rest."""

@@ -180,9 +180,12 @@ class SettingWidgets:
         self.config, self._apply, self._notify, self._error = config, apply, notify, error
         self.widgets: dict[str, pn.widgets.Widget] = {}
         for name in names:
-            widget = setting_widget(config, name)
-            widget.param.watch(lambda event, name=name: self._changed(name, event), "value")
-            self.widgets[name] = widget
+            self.add(name, setting_widget(config, name))
+
+    def add(self, name: str, widget: pn.widgets.Widget) -> None:
+        """Bind a widget made elsewhere (e.g. a menu of fewer options than the setting allows)."""
+        widget.param.watch(lambda event: self._changed(name, event), "value")
+        self.widgets[name] = widget
 
     def __getitem__(self, name: str) -> pn.widgets.Widget:
         return self.widgets[name]
