@@ -23,11 +23,11 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from chromium import launch  # noqa: E402  (scripts/chromium.py: Chromium's path and flags, shared with the tests)
+
 COUNT_FRAMES = """() => {
   const doc = Bokeh.documents[0];
   const source = doc.get_model_by_name('fake-samples').data_source;
@@ -42,7 +42,7 @@ def drive(url: str, seconds: float) -> None:
 
     received: list[int] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         page.on("websocket", lambda ws: ws.on("framereceived", lambda data: received.append(len(data or b""))))
         page.goto(url)

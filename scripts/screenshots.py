@@ -12,18 +12,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from chromium import launch  # scripts/chromium.py, beside this script: Chromium's path and flags
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def main() -> None:
@@ -52,7 +44,7 @@ def main() -> None:
             except OSError:
                 time.sleep(0.5)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
+            browser = launch(p)
             page = browser.new_page(viewport={"width": 1400, "height": 1250})
             page.goto(f"http://127.0.0.1:{port}/app")
             page.wait_for_selector("text=Iteration", timeout=60_000)

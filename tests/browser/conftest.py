@@ -21,16 +21,9 @@ import pytest
 from ganlab_panel import cli
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT / "scripts"))  # scripts/chromium.py: the one place Chromium's path and flags live
+from chromium import CHROMIUM, launch  # noqa: E402
+
 TIMEOUT = 30.0
 """Seconds any awaited condition may take: generous, the machine is shared and has two cores."""
 SERVER_PROBLEMS = re.compile(r"Traceback|\bERROR\b|Exception in callback|failed with following error")
@@ -237,7 +230,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        chromium = launch(p)
         yield chromium
         chromium.close()
 

@@ -137,7 +137,27 @@ def test_serve_runs_panel_serve_on_the_app_and_compare_mode_with_short_session_l
     assert int(flags["--unused-session-lifetime"]) <= 1000 and int(flags["--check-unused-sessions"]) <= 1000
     assert command[-2:] == ["--num-procs", "1"]  # unknown options pass through
     assert str(ROOT) in launched["env"]["PYTHONPATH"].split(":")  # the app can import an uninstalled package
-    assert launched["env"]["OPENBLAS_NUM_THREADS"] == "1" or "OPENBLAS_NUM_THREADS" in os.environ
+
+
+@pytest.mark.parametrize("users", [None, "4"])
+def test_serve_runs_one_blas_thread_unless_the_user_set_a_count(monkeypatch, users):
+    launched = {}
+
+    class FakeProcess:
+        def __init__(self, command, env):
+            launched.update(env=env)
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", FakeProcess)
+    if users is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", users)
+    assert cli.main(["serve", "--port", "5123"]) == 0
+    assert launched["env"]["OPENBLAS_NUM_THREADS"] == (users or "1")
+    assert os.environ.get("OPENBLAS_NUM_THREADS") == users  # set for the server only, not in this process
 
 
 def test_serve_show_opens_one_browser_tab_on_the_app_once_it_is_up(tmp_path):

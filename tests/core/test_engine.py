@@ -131,7 +131,8 @@ def test_minimax_hinge_and_label_smoothing_on_a_tiny_case_by_hand():
     # hinge: D = mean max(0, 1 - r) + mean max(0, 1 + f) = (0 + 2) / 2 + (1.5 + 0) / 2; G = -mean f
     d, (d_real, d_fake), g, g_grad = value_and_gradients("hinge")
     assert d == pytest.approx(1.75) and g == pytest.approx(1.25)
-    np.testing.assert_allclose(d_real, [0, -0.5]) and np.testing.assert_allclose(d_fake, [0.5, 0])
+    np.testing.assert_allclose(d_real, [0, -0.5])
+    np.testing.assert_allclose(d_fake, [0.5, 0])
     np.testing.assert_allclose(g_grad, [-0.5, -0.5])
 
     # minimax: G = mean log(1 - D(f)), slope -D(f) / n: tiny where D is sure a sample is fake (f = -3)
