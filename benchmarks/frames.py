@@ -2,7 +2,7 @@
 
     python benchmarks/frames.py [--seconds 10]
 
-Serves GanLab in this process (so each tick's costs can be read), drives Debian's Chromium from a child
+Serves GanLab in this process (so each tick's costs can be timed: tick_costs.py), drives Debian's Chromium from a child
 process (Playwright), presses Play and measures over the window, at default settings:
   - frames/s drawn in the browser (changes of the fake-samples data source seen by BokehJS),
   - server CPU milliseconds per frame: trainer.frame() plus the view updates, including Bokeh's
@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from chromium import launch  # noqa: E402  (scripts/chromium.py: Chromium's path and flags, shared with the tests)
+from tick_costs import TickCosts  # noqa: E402  (beside this script)
 
 COUNT_FRAMES = """() => {
   const doc = Bokeh.documents[0];
@@ -96,11 +97,11 @@ def main() -> None:
     )  # fmt: skip
     assert driver.stdout.readline().strip() == "START", "the browser did not start"
     app = apps[-1]
-    app.costs.clear()
+    app_costs = TickCosts(app)
     iterations0, cpu0 = app.trainer.iteration, time.process_time()
     result = json.loads(driver.stdout.readline())
     iterations, cpu = app.trainer.iteration - iterations0, time.process_time() - cpu0
-    costs = list(app.costs)
+    costs = list(app_costs)
     driver.wait(60)
     server.stop()
 

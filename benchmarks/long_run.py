@@ -17,6 +17,8 @@ import statistics
 import time
 from pathlib import Path
 
+from tick_costs import TickCosts  # beside this script
+
 
 def rss_mib() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -26,7 +28,7 @@ def rss_mib() -> float:
 
 
 def frame_ms(lab) -> float:
-    return statistics.median(c.frame_cpu_s + c.show_cpu_s for c in lab.costs) * 1e3
+    return statistics.median(c.frame_cpu_s + c.show_cpu_s for c in lab.tick_costs) * 1e3
 
 
 def main() -> None:
@@ -38,10 +40,11 @@ def main() -> None:
     from ganlab_panel.pages.gan_lab import GanLab
 
     lab = GanLab(pretrained=False)
+    lab.tick_costs = TickCosts(lab)
     lab.play()
     for _ in range(100):  # warm up: caches, the tick-size adaptation
         lab.tick()
-    lab.costs.clear()
+    lab.tick_costs.clear()
     for _ in range(500):
         lab.tick()
     start_rss, start_frame = rss_mib(), frame_ms(lab)

@@ -10,7 +10,8 @@ import pytest
 
 from ganlab_panel.core.slow_motion import COMPONENTS, EDGES, SUBSTEPS
 from ganlab_panel.core.trainer import Trainer
-from ganlab_panel.views.overview import EDGE_COLOR, EDGE_POINTS, NODES, PHASE_COLORS, OverviewView, _inner
+from ganlab_panel.views.overview import OverviewView
+from ganlab_panel.views.overview_graph import EDGE_COLOR, EDGE_POINTS, NODES, PHASE_COLORS, inner
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def renderer(view, name):
 
 
 def inside(view, node, x, y):
-    left, bottom, width, height = _inner(node)
+    left, bottom, width, height = inner(node)
     x, y = np.asarray(x), np.asarray(y)
     return bool(np.all((x >= left) & (x <= left + width) & (y >= bottom) & (y <= bottom + height)))
 
@@ -65,14 +66,14 @@ def test_update_draws_a_frame_inside_each_node(frame):
     for node in ("noise", "real", "fake", "real-predictions", "fake-predictions"):
         assert inside(view, node, sources[node].data["x"], sources[node].data["y"]), node
     # unit-square coordinates are mapped linearly into the box
-    left, bottom, width, height = _inner("fake")
+    left, bottom, width, height = inner("fake")
     unit = np.clip(frame.fake, 0, 1)
     np.testing.assert_allclose(sources["fake"].data["x"], left + unit[:, 0] * width)
     np.testing.assert_allclose(sources["fake"].data["y"], bottom + unit[:, 1] * height)
 
     np.testing.assert_array_equal(sources["discriminator"].data["image"][0], frame.heatmap)
     image = renderer(view, "overview-discriminator").glyph
-    assert (image.x, image.y, image.dw, image.dh) == _inner("discriminator")
+    assert (image.x, image.y, image.dw, image.dh) == inner("discriminator")
     np.testing.assert_array_equal(sources["real-predictions"].data["p"], frame.real_predictions)
     np.testing.assert_array_equal(sources["fake-predictions"].data["p"], frame.fake_predictions)
 
@@ -115,7 +116,7 @@ def test_one_dimensional_noise_lies_on_a_line_and_the_manifold_is_a_curve():
     frame = Trainer(noise_dim=1).frame()
     view = OverviewView()
     view.update(frame)
-    left, bottom, width, height = _inner("noise")
+    left, bottom, width, height = inner("noise")
     np.testing.assert_allclose(view.sources["noise"].data["y"], bottom + height / 2)
     np.testing.assert_allclose(view.sources["noise"].data["x"], left + frame.noise[:, 0] * width)
     x = np.asarray(view.sources["generator"].data["x"])
@@ -128,12 +129,12 @@ def test_new_real_samples_after_a_reset_are_redrawn_everywhere(frame):
     view.update(frame)  # same real samples: only the colours are refreshed
     other = Trainer(seed=7).frame()
     view.update(other)
-    left, _, width, _ = _inner("real-predictions")
+    left, _, width, _ = inner("real-predictions")
     np.testing.assert_allclose(
         view.sources["real-predictions"].data["x"], left + np.clip(other.real[:, 0], 0, 1) * width
     )
     np.testing.assert_array_equal(view.sources["real-predictions"].data["p"], other.real_predictions)
-    left, _, width, _ = _inner("real")
+    left, _, width, _ = inner("real")
     np.testing.assert_allclose(view.sources["real"].data["x"], left + np.clip(other.real[:, 0], 0, 1) * width)
 
 
