@@ -12,8 +12,8 @@ from bokeh.plotting import figure
 
 from ganlab_panel.core.frame import Frame
 from ganlab_panel.core.history import History
+from ganlab_panel.render.colors import DISCRIMINATOR_COLOR, GENERATOR_COLOR
 from ganlab_panel.views.frame_channel import FrameChannel
-from ganlab_panel.views.style import DISCRIMINATOR_COLOR, GENERATOR_COLOR
 
 KL_COLOR = "#d95f02"
 JS_COLOR = "#555555"

@@ -7,7 +7,7 @@ import panel as pn
 import param
 
 from ganlab_panel.core import distributions
-from ganlab_panel.views.style import REAL_COLOR
+from ganlab_panel.render.colors import REAL_COLOR
 
 ACCENT_COLOR = "#0072b5"  # as Panel's primary button
 CHOICES = ("line", "gaussians", "ring", "disjoint", "ring8", "grid25", "moons", "spiral", "checkerboard", "drawing")

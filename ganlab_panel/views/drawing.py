@@ -8,7 +8,8 @@ import param
 from bokeh.models import ColumnDataSource, FreehandDrawTool
 
 from ganlab_panel.core.frame import Frame
-from ganlab_panel.views.style import REAL_COLOR, unit_square_figure
+from ganlab_panel.render.colors import REAL_COLOR
+from ganlab_panel.views.style import unit_square_figure
 
 EMPTY_MESSAGE = "Draw at least one stroke first"
 

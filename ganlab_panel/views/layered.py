@@ -9,16 +9,10 @@ from bokeh.core.property.vectorization import expr
 from bokeh.models import ColorBar, ColumnDataSource, CustomJSExpr, FixedTicker, LinearColorMapper
 
 from ganlab_panel.core.frame import Frame, HeatmapScale
-from ganlab_panel.render.layers import (  # noqa: F401
-    ARROW_SCALE,
-    MAX_ARROW,
-    cell_alpha,
-    gradient_arrows,
-    manifold_cells,
-    manifold_lines,
-)
+from ganlab_panel.render.colors import FAKE_COLOR, HEATMAP_PALETTE, REAL_COLOR
+from ganlab_panel.render.layers import ARROW_SCALE, cell_alpha, gradient_arrows, manifold_cells, manifold_lines
 from ganlab_panel.views.frame_channel import FrameChannel
-from ganlab_panel.views.style import FAKE_COLOR, HEATMAP_PALETTE, REAL_COLOR, unit_square_figure
+from ganlab_panel.views.style import unit_square_figure
 
 # Bokeh's patches need a list of arrays, and 400 small arrays cost ~16 ms to serialize (one buffer each),
 # while one (400, 4) array costs ~0.1 ms: ship corners as 2-D arrays and split them into rows in the browser.

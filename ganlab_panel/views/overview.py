@@ -18,6 +18,7 @@ from bokeh.transform import linear_cmap
 
 from ganlab_panel.core.frame import Frame
 from ganlab_panel.core.slow_motion import EDGES, PHASES, SubStep
+from ganlab_panel.render.colors import FAKE_COLOR, HEATMAP_PALETTE, REAL_COLOR
 from ganlab_panel.views.frame_channel import FrameChannel
 from ganlab_panel.views.overview_graph import (
     BORDER_COLOR,
@@ -35,7 +36,6 @@ from ganlab_panel.views.overview_graph import (
     loss_fraction,
     place,
 )
-from ganlab_panel.views.style import FAKE_COLOR, HEATMAP_PALETTE, REAL_COLOR
 
 
 class OverviewView(pn.viewable.Viewer):

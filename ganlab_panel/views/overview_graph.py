@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ganlab_panel.views.style import DISCRIMINATOR_COLOR, GENERATOR_COLOR
+from ganlab_panel.render.colors import DISCRIMINATOR_COLOR, GENERATOR_COLOR
 
 WIDTH, HEIGHT = 900, 260
 PAD = 4  # inner margin between a box's border and its plot

@@ -1,12 +1,9 @@
-"""Colours and figure defaults shared by the views (GAN Lab's: real = green, fake = purple)."""
+"""Figure defaults shared by the views (their colours are render/colors.py's, shared with the PNG pictures)."""
 
 from __future__ import annotations
 
 from bokeh.models import Range1d
 from bokeh.plotting import figure
-
-# The views import the colours from here; they live in colors.py so pictures can use them without Bokeh.
-from ganlab_panel.render.colors import DISCRIMINATOR_COLOR, FAKE_COLOR, GENERATOR_COLOR, HEATMAP_PALETTE, REAL_COLOR  # noqa: F401
 
 
 def unit_square_figure(size: int, **kwargs):

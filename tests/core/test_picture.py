@@ -72,9 +72,19 @@ def test_heatmap_palette_is_bokehs_interpolated_prgn():
 
 
 def test_views_use_the_shared_colours():
-    from ganlab_panel.views import style
+    from bokeh.models import GlyphRenderer, LinearColorMapper
 
-    assert (style.REAL_COLOR, style.FAKE_COLOR, style.HEATMAP_PALETTE) == (REAL_COLOR, FAKE_COLOR, HEATMAP_PALETTE)
+    from ganlab_panel.views.layered import LayeredView
+
+    figure = LayeredView().figure
+    colours = {
+        str(value)
+        for renderer in figure.select(type=GlyphRenderer)
+        for name in ("fill_color", "line_color")
+        if isinstance(value := getattr(renderer.glyph, name, None), str)
+    }
+    assert {REAL_COLOR, FAKE_COLOR} <= colours
+    assert any(tuple(m.palette) == HEATMAP_PALETTE for m in figure.select(type=LinearColorMapper))
 
 
 def test_default_layers_are_what_the_view_shows_when_it_opens():
