@@ -15,6 +15,7 @@ import param
 
 from ganlab_panel.core.distributions import REGISTRY, validate_points
 from ganlab_panel.engines.factory import TORCH_MISSING, torch_available
+from ganlab_panel.engines.losses import LOSSES
 
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 """GAN Lab's menu of learning rates; any positive value is accepted."""
@@ -90,8 +91,8 @@ class GanConfig(param.Parameterized):
     )
     loss = param.Selector(
         default="log",
-        objects=["log", "minimax", "least_squares", "hinge", "wgan_gp"],
-        doc="GAN loss: log (non-saturating, GAN Lab's), minimax (the original), least squares, hinge or WGAN-GP.",
+        objects=list(LOSSES),
+        doc="GAN loss: what D and G each minimise (GAN Lab's is log loss, non-saturating).",
     )
     gp_weight = param.Number(
         default=10.0,

@@ -26,6 +26,7 @@ from ganlab_panel.core.frame import Frame
 from ganlab_panel.core.slow_motion import PACE_SECONDS, SlowMotion, SubStep
 from ganlab_panel.core.timeline import Timeline
 from ganlab_panel.core.trainer import Diverged, Trainer
+from ganlab_panel.engines.losses import lowered_learning_rates
 from ganlab_panel.files import checkpoints, exports
 from ganlab_panel.files.csv_points import load_csv_points
 from ganlab_panel.pages.page_layout import page
@@ -50,9 +51,6 @@ NOTICE_SECONDS = 4.0
 """How long a notice (e.g. 'Networks rebuilt') stays up while training runs."""
 PHASE_SECONDS = 0.6
 """While playing normally, the overview alternates its highlighted phase this often."""
-WGAN_GP_MAX_RATE = {"sgd": 0.01, "adam": 0.001}
-"""Choosing WGAN-GP in the page lowers larger learning rates to these (measured: 2,000 iterations on each of
-GAN Lab's presets without divergence; at SGD 0.1 it diverges within 2)."""
 OVERVIEW_EVERY = 2
 """While playing, the overview's small live plots are redrawn every this many frames: its canvas is the
 costliest to paint (headless Chromium: 20-22 frames/s with it at every frame, 24 without it)."""
@@ -509,12 +507,12 @@ class GanLab(pn.viewable.Viewer):
         """Learning rates a WGAN-GP can train with, where the current ones are larger: its gradient penalty
         (at the paper's lambda 10) multiplies the critic's steps, and at GAN Lab's SGD 0.1 it diverges within 2
         iterations."""
-        lowered = {}
-        for net in ("generator", "discriminator"):
-            limit = WGAN_GP_MAX_RATE[getattr(self.config, f"{net}_optimizer")]
-            if getattr(self.config, f"{net}_learning_rate") > limit:
-                lowered[f"{net}_learning_rate"] = limit
-        return lowered
+        nets = ("generator", "discriminator")
+        optimizers = {net: getattr(self.config, f"{net}_optimizer") for net in nets}
+        rates = {net: getattr(self.config, f"{net}_learning_rate") for net in nets}
+        return {
+            f"{net}_learning_rate": rate for net, rate in lowered_learning_rates("wgan_gp", optimizers, rates).items()
+        }
 
     def _on_distribution(self, event) -> None:
         choice = event.new
