@@ -1,34 +1,28 @@
-"""Every user setting, with its default, range and one-line doc; how each change applies; round trips.
+"""Every user setting, with its default, range, label and one-line doc; round trips through dicts, JSON and links.
 
-`GanConfig` is the single source of truth: widgets, the URL, checkpoints and the CLI are views of it.
-`EFFECTS` declares, once, which settings rebuild the networks and which apply live.
+`GanConfig` is the single source of truth for values: widgets, the URL, checkpoints and the CLI are views of it.
+core/settings.py's SETTINGS says the rest of each setting, once: how a change applies, where it shows, who
+carries it.
 """
 
 from __future__ import annotations
 
 import json
-from enum import Enum
 from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 import param
 
 from ganlab_panel.core.distributions import REGISTRY, validate_points
+from ganlab_panel.core.settings import GP_WEIGHTS as GP_WEIGHTS
+from ganlab_panel.core.settings import LEARNING_RATES as LEARNING_RATES
+from ganlab_panel.core.settings import SETTINGS, Effect
 from ganlab_panel.engines.factory import TORCH_MISSING, torch_available
+from ganlab_panel.engines.losses import LOSSES
 
-LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-"""GAN Lab's menu of learning rates; any positive value is accepted."""
-
-GP_WEIGHTS = (0.0, 0.1, 1.0, 10.0, 100.0)
-"""The widget's menu of WGAN-GP penalty weights; any value within gp_weight's bounds is accepted."""
-
-
-class Effect(str, Enum):
-    """What changing a setting does to a running experiment."""
-
-    REBUILD = "rebuild"  # new networks and data, iteration back to 0
-    LIVE = "live"  # applied to the running experiment, optimizer state kept where meaningful
-    VIEW = "view"  # changes only what a frame shows
+MAX_POINTS_TEXT = 16_000
+"""Characters of points a link may hold (~1,200 drawn points): a longer query risks the server's header limit,
+so a larger point set (a big CSV file) is left out of the link, which then says so when opened."""
 
 
 class StepCount(param.Integer):
@@ -59,61 +53,110 @@ class LearningRate(param.Number):
 
 
 class GanConfig(param.Parameterized):
-    """All settings of one GAN experiment (GAN Lab's hyperparameters and a few of ours)."""
+    """All settings of one GAN experiment (GAN Lab's hyperparameters and a few of ours). A label says what a
+    setting is where its card (Generator, Discriminator) says whose it is."""
 
-    distribution = param.Selector(default="gaussians", objects=list(REGISTRY), doc="Real-data distribution to learn.")
-    points = param.List(default=[], item_type=list, doc="Points of a drawn or loaded distribution, as [x, y] pairs.")
-    noise_dim = param.Selector(default=2, objects=[1, 2], doc="Dimensions of the generator's noise input.")
+    distribution = param.Selector(
+        label="Distribution", default="gaussians", objects=list(REGISTRY), doc="Real-data distribution to learn."
+    )
+    points = param.List(
+        label="Points", default=[], item_type=list, doc="Points of a drawn or loaded distribution, as [x, y] pairs."
+    )
+    noise_dim = param.Selector(
+        label="Noise dimensions", default=2, objects=[1, 2], doc="Dimensions of the generator's noise input."
+    )
     noise_type = param.Selector(
+        label="Noise distribution",
         default="uniform",
         objects=["uniform", "gaussian"],
         doc="Noise distribution: uniform on [0, 1] or truncated gaussian (mean 0.5, std 0.25).",
     )
-    generator_layers = param.Integer(default=1, bounds=(0, 5), doc="Hidden layers of the generator.")
-    generator_neurons = param.Integer(default=8, bounds=(1, 100), doc="Neurons per generator hidden layer.")
-    discriminator_layers = param.Integer(default=1, bounds=(0, 5), doc="Hidden layers of the discriminator.")
-    discriminator_neurons = param.Integer(default=8, bounds=(1, 100), doc="Neurons per discriminator hidden layer.")
-    pack = param.Integer(
-        default=1, bounds=(1, 4), doc="PacGAN packing: samples the discriminator judges together, concatenated."
+    generator_layers = param.Integer(
+        label="Hidden layers", default=1, bounds=(0, 5), doc="Hidden layers of the generator."
     )
-    generator_optimizer = param.Selector(default="sgd", objects=["sgd", "adam"], doc="Generator optimizer.")
-    discriminator_optimizer = param.Selector(default="sgd", objects=["sgd", "adam"], doc="Discriminator optimizer.")
-    generator_learning_rate = LearningRate(doc="Generator learning rate (any finite value > 0).")
-    discriminator_learning_rate = LearningRate(doc="Discriminator learning rate (any finite value > 0).")
+    generator_neurons = param.Integer(
+        label="Neurons per layer", default=8, bounds=(1, 100), doc="Neurons per generator hidden layer."
+    )
+    discriminator_layers = param.Integer(
+        label="Hidden layers", default=1, bounds=(0, 5), doc="Hidden layers of the discriminator."
+    )
+    discriminator_neurons = param.Integer(
+        label="Neurons per layer", default=8, bounds=(1, 100), doc="Neurons per discriminator hidden layer."
+    )
+    pack = param.Integer(
+        label="Packing (PacGAN): samples per D input",
+        default=1,
+        bounds=(1, 4),
+        doc="PacGAN packing: samples the discriminator judges together, concatenated.",
+    )
+    generator_optimizer = param.Selector(
+        label="Optimizer", default="sgd", objects=["sgd", "adam"], doc="Generator optimizer."
+    )
+    discriminator_optimizer = param.Selector(
+        label="Optimizer", default="sgd", objects=["sgd", "adam"], doc="Discriminator optimizer."
+    )
+    generator_learning_rate = LearningRate(label="Learning rate", doc="Generator learning rate (any finite value > 0).")
+    discriminator_learning_rate = LearningRate(
+        label="Learning rate", doc="Discriminator learning rate (any finite value > 0)."
+    )
     adam_beta1 = param.Number(
-        default=0.9, bounds=(0.0, 0.999), doc="Adam's beta1, the decay of its gradient average (WGAN-GP uses 0.5)."
+        label="Adam beta1",
+        default=0.9,
+        bounds=(0.0, 0.999),
+        doc="Adam's beta1, the decay of its gradient average (WGAN-GP uses 0.5).",
     )
     adam_beta2 = param.Number(
+        label="Adam beta2",
         default=0.999,
         bounds=(0.0, 0.999),
         doc="Adam's beta2, the decay of its squared-gradient average (WGAN-GP: 0.9).",
     )
     loss = param.Selector(
+        label="Loss function",
         default="log",
-        objects=["log", "minimax", "least_squares", "hinge", "wgan_gp"],
-        doc="GAN loss: log (non-saturating, GAN Lab's), minimax (the original), least squares, hinge or WGAN-GP.",
+        objects=list(LOSSES),
+        doc="GAN loss: what D and G each minimise (GAN Lab's is log loss, non-saturating).",
     )
     gp_weight = param.Number(
+        label="WGAN-GP penalty weight (lambda)",
         default=10.0,
         bounds=(0.0, 1000.0),
         doc="WGAN-GP's penalty weight lambda: 10 in its paper, 0.1 in its authors' toy code, 0 turns it off.",
     )
     real_label = param.Number(
+        label="Real label (1 = no smoothing)",
         default=0.95,
         bounds=(0.5, 1.0),
         doc="Target for real samples in D's log loss: 1 is none, GAN Lab's 0.95 is one-sided label smoothing.",
     )
-    k_discriminator = StepCount(default=2, partner="k_generator", doc="Discriminator steps per iteration (kD).")
-    k_generator = StepCount(default=1, partner="k_discriminator", doc="Generator steps per iteration (kG).")
-    batch_size = param.Integer(default=150, bounds=(1, 2000), doc="Samples per training batch.")
-    seed = param.Integer(default=0, bounds=(0, 2**31 - 1), doc="Random seed for weights, data and noise.")
+    k_discriminator = StepCount(
+        label="kD: discriminator steps per iteration",
+        default=2,
+        partner="k_generator",
+        doc="Discriminator steps per iteration (kD).",
+    )
+    k_generator = StepCount(
+        label="kG: generator steps per iteration",
+        default=1,
+        partner="k_discriminator",
+        doc="Generator steps per iteration (kG).",
+    )
+    batch_size = param.Integer(label="Batch size", default=150, bounds=(1, 2000), doc="Samples per training batch.")
+    seed = param.Integer(
+        label="Random seed", default=0, bounds=(0, 2**31 - 1), doc="Random seed for weights, data and noise."
+    )
     engine = param.Selector(
+        label="Engine",
         default="auto",
         objects=["auto", "torch", "numpy"],
         doc="Training engine: torch, NumPy, or auto (the faster for these networks, NumPy at GAN Lab's sizes).",
     )
-    device = param.String(default="cpu", doc="Torch device, e.g. 'cpu' or 'cuda' (the NumPy engine runs on the CPU).")
-    heatmap_resolution = param.Integer(default=30, bounds=(2, 200), doc="Cells per side of the discriminator heatmap.")
+    device = param.String(
+        label="Device", default="cpu", doc="Torch device, e.g. 'cpu' or 'cuda' (the NumPy engine runs on the CPU)."
+    )
+    heatmap_resolution = param.Integer(
+        label="Heatmap resolution", default=30, bounds=(2, 200), doc="Cells per side of the discriminator heatmap."
+    )
 
     def __init__(self, **params):
         # settings given here are checked as update() checks them: one ValueError naming the setting and its range
@@ -135,10 +178,16 @@ class GanConfig(param.Parameterized):
         return json.dumps(self.to_dict())
 
     def to_query(self) -> str:
-        """The settings that differ from their defaults, as a URL query string."""
+        """A link's query: the settings links carry (Setting.linked) that differ from their defaults. Points
+        beyond MAX_POINTS_TEXT characters are left out: opening the link says they are missing."""
         default = GanConfig.defaults()
-        changed = {k: v for k, v in self.to_dict().items() if v != default[k]}
-        return urlencode({k: _to_text(k, v) for k, v in changed.items()})
+        query = []
+        for name, value in self.to_dict().items():
+            if SETTINGS[name].linked and value != default[name]:
+                text = _to_text(name, value)
+                if name != "points" or len(text) <= MAX_POINTS_TEXT:
+                    query.append((name, text))
+        return urlencode(query)
 
     def update(self, values: dict) -> None:
         """Validate every value first, then apply them together (nothing changes on a bad value)."""
@@ -175,34 +224,8 @@ class GanConfig(param.Parameterized):
         return cls.from_dict(parse_query(query))
 
 
-EFFECTS: dict[str, Effect] = {
-    "distribution": Effect.REBUILD,
-    "points": Effect.REBUILD,
-    "noise_dim": Effect.REBUILD,
-    "noise_type": Effect.REBUILD,
-    "generator_layers": Effect.REBUILD,
-    "generator_neurons": Effect.REBUILD,
-    "discriminator_layers": Effect.REBUILD,
-    "discriminator_neurons": Effect.REBUILD,
-    "pack": Effect.REBUILD,
-    "generator_optimizer": Effect.LIVE,
-    "discriminator_optimizer": Effect.LIVE,
-    "generator_learning_rate": Effect.LIVE,
-    "discriminator_learning_rate": Effect.LIVE,
-    "adam_beta1": Effect.LIVE,
-    "adam_beta2": Effect.LIVE,
-    "loss": Effect.LIVE,
-    "gp_weight": Effect.LIVE,
-    "real_label": Effect.LIVE,
-    "k_discriminator": Effect.LIVE,
-    "k_generator": Effect.LIVE,
-    "batch_size": Effect.LIVE,
-    "seed": Effect.REBUILD,
-    "engine": Effect.REBUILD,
-    "device": Effect.REBUILD,
-    "heatmap_resolution": Effect.VIEW,
-}
-"""How each setting applies; the one place this is declared."""
+EFFECTS: dict[str, Effect] = {name: SETTINGS[name].effect for name in GanConfig.param if name != "name"}
+"""How each setting applies (SETTINGS' effects), in GanConfig's order: that of dicts, JSON and links."""
 
 REBUILD_SETTINGS = tuple(k for k, v in EFFECTS.items() if v is Effect.REBUILD)
 LIVE_SETTINGS = tuple(k for k, v in EFFECTS.items() if v is Effect.LIVE)
@@ -287,13 +310,14 @@ def _plain(value):
 
 
 def _to_text(name: str, value) -> str:
-    if name == "points":
-        return ";".join(f"{x:.4g},{y:.4g}" for x, y in value)
+    if name == "points":  # repr is the shortest text that reads back as the same float: exact, and brief
+        return ";".join(f"{x!r},{y!r}" for x, y in value)
     return str(value)
 
 
 def parse_query(query: str) -> dict:
-    """Turn a URL query string into typed setting values (validation happens in `check`)."""
+    """Turn a URL query string into typed setting values (validation happens in `check`); points read in
+    either format links have had (repr, or 4 significant digits)."""
     values = {}
     for name, text in parse_qsl(query.lstrip("?"), keep_blank_values=True):
         values[name] = _from_text(name, text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ganlab_panel.engines.losses import GP_LAMBDA, REAL_LABEL
+from ganlab_panel.engines.losses import GP_LAMBDA, REAL_LABEL, lookup
 
 PACE_SECONDS = 1.25
 """GAN Lab shows each sub-step for 1.25 s."""
@@ -47,31 +47,6 @@ EDGES = {
 }
 """Every edge of the model overview graph and the phases that use it."""
 
-LOSS_FORMULAS = {
-    # what each network minimises, written per sample (the losses average over the batch); {r} is the
-    # real label (GAN Lab's 0.95)
-    "log": {
-        "discriminator": "log loss: -[{r} log D(real) + log(1 - D(fake))]",
-        "generator": "log loss, non-saturating: -log D(fake)",
-    },
-    "minimax": {
-        "discriminator": "log loss: -[{r} log D(real) + log(1 - D(fake))]",
-        "generator": "minimax: log(1 - D(fake)), whose gradient vanishes where D is sure a sample is fake",
-    },
-    "least_squares": {
-        "discriminator": "least squares: (D(real) - 1)² + D(fake)²",
-        "generator": "least squares: (D(fake) - 1)²",
-    },
-    "hinge": {
-        "discriminator": "hinge on D's score f: max(0, 1 - f(real)) + max(0, 1 + f(fake))",
-        "generator": "hinge: -f(fake)",
-    },
-    "wgan_gp": {
-        "discriminator": "WGAN-GP on the critic's score f: f(fake) - f(real) + {lam} (|∇f(x̂)| - 1)² at x̂ between them",
-        "generator": "WGAN-GP: -f(fake)",
-    },
-}
-
 
 @dataclass(frozen=True)
 class SubStep:
@@ -95,9 +70,9 @@ class SubStep:
 
 def substeps(loss: str = "log", real_label: float = REAL_LABEL, gp_weight: float = GP_LAMBDA) -> list[SubStep]:
     """The ten sub-steps of one iteration, with loss captions for the chosen formulation and its settings."""
-    if loss not in LOSS_FORMULAS:
-        raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSS_FORMULAS)}")
-    formula = {net: text.format(r=f"{real_label:g}", lam=f"{gp_weight:g}") for net, text in LOSS_FORMULAS[loss].items()}
+    record = lookup(loss)
+    captions = {"discriminator": record.discriminator_caption, "generator": record.generator_caption}
+    formula = {net: text.format(r=f"{real_label:g}", lam=f"{gp_weight:g}") for net, text in captions.items()}
     forward = ("noise-generator", "generator-fake")
     return [
         SubStep("discriminator", 1, "Generator derives samples from noise", ("noise", "generator", "fake"), forward),

@@ -185,7 +185,7 @@ class Trainer:
         self._check_running()
         real, noise = self._real_batch(), self._noise_batch()
         mix = None
-        if self._loss in losses.PENALISED_LOSSES:  # WGAN-GP's interpolation weights, one per (packed) D input
+        if losses.lookup(self._loss).penalised:  # WGAN-GP's interpolation weights, one per (packed) D input
             mix = self._mix_rng.random(len(real) // self.architecture.pack)
         loss = self.engine.discriminator_step(real, noise, mix)
         self.discriminator_steps += 1
@@ -298,8 +298,8 @@ class Trainer:
         logits = engine.critic(np.concatenate([cells, self.shown_real, fake]))
         cell_logits, real_logits, fake_logits = np.split(logits, [len(cells), len(cells) + len(self.shown_real)])
         scale = HeatmapScale()
-        if self._loss in losses.CRITIC_LOSSES:
-            scale = HeatmapScale.critic(cell_logits, centred=self._loss in losses.SHIFT_INVARIANT_LOSSES)
+        if losses.lookup(self._loss).critic:
+            scale = HeatmapScale.critic(cell_logits, centred=losses.lookup(self._loss).shift_invariant)
         heatmap = scale.shade(cell_logits).reshape(resolution, resolution)
         manifold = engine.generate(self._manifold_noise).astype(np.float32)
         if self.config.noise_dim == 2:

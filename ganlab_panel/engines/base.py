@@ -93,7 +93,7 @@ class Engine(Protocol):
 
     def discriminator_step(self, real: np.ndarray, noise: np.ndarray, mix: np.ndarray | None = None) -> float:
         """One update of D on a real batch and G(noise); returns D's loss before the update. A loss with
-        a gradient penalty (losses.PENALISED_LOSSES) needs `mix`: one weight e in [0, 1] per interpolated
+        a gradient penalty (losses.Loss.penalised) needs `mix`: one weight e in [0, 1] per interpolated
         point e real + (1 - e) fake, taken from the first len(mix) (packed) real and fake inputs."""
 
     def generator_step(self, noise: np.ndarray) -> float:
@@ -112,12 +112,6 @@ class Engine(Protocol):
 
     def generate(self, noise: np.ndarray) -> np.ndarray:
         """G(noise): (n, noise_dim) -> (n, 2)."""
-
-    def discriminate(self, points: np.ndarray) -> np.ndarray:
-        """D(points) in (0, 1): (n, 2) -> (n,)."""
-
-    def discriminator_gradient(self, points: np.ndarray) -> np.ndarray:
-        """dD/dx at each point: (n, 2) -> (n, 2); the generator's gradient arrows point along it."""
 
     def critic(self, points: np.ndarray) -> np.ndarray:
         """D's logit f(points), D = sigmoid(f): (n, 2) -> (n,); the critic's score for critic losses."""

@@ -221,7 +221,7 @@ class NumpyEngine:
                 optimizer.m[...], optimizer.v[...], optimizer.t = m, v, int(state[f"{net}_step"])
 
     def discriminator_step(self, real: np.ndarray, noise: np.ndarray, mix: np.ndarray | None = None) -> float:
-        generator, discriminator, kind = self.generator, self.discriminator, self.hyper.loss
+        generator, discriminator, loss_kind = self.generator, self.discriminator, losses.lookup(self.hyper.loss)
         pack = self.architecture.pack
         n_real, n_fake = packs(len(real), pack), packs(len(noise), pack)
         noise_in = generator.activations(len(noise), keep=True)
@@ -237,13 +237,13 @@ class NumpyEngine:
         logits = discriminator.forward(points)[0]
         real_logits, fake_logits = logits[:n_real], logits[n_real:]
         real_label = self.hyper.real_label
-        loss = losses.discriminator_loss(kind, real_logits, fake_logits, NUMPY_OPS, real_label)
-        real_grad, fake_grad = losses.discriminator_loss_gradient(kind, real_logits, fake_logits, NUMPY_OPS, real_label)
+        loss = loss_kind.discriminator(real_logits, fake_logits, NUMPY_OPS, real_label)
+        real_grad, fake_grad = loss_kind.discriminator_gradient(real_logits, fake_logits, NUMPY_OPS, real_label)
         discriminator.backward(points, np.concatenate([real_grad, fake_grad])[None], input_grad=False)
-        if kind in losses.PENALISED_LOSSES:
+        if loss_kind.penalised:
             loss = loss + self._gradient_penalty(inputs[:, :n_real], inputs[:, n_real:], mix)
-        if kind in losses.SHIFT_INVARIANT_LOSSES:
-            discriminator.gradients[-1][-1] = 0  # see losses.SHIFT_INVARIANT_LOSSES
+        if loss_kind.shift_invariant:
+            discriminator.gradients[-1][-1] = 0  # see losses.Loss.shift_invariant
         self._optimizers["discriminator"].step(discriminator.flat, discriminator.flat_gradient)
         return float(loss)
 
@@ -272,7 +272,7 @@ class NumpyEngine:
         return float(losses.gradient_penalty(norms, NUMPY_OPS, self.hyper.gp_weight))
 
     def generator_step(self, noise: np.ndarray) -> float:
-        generator, discriminator, kind = self.generator, self.discriminator, self.hyper.loss
+        generator, discriminator, loss_kind = self.generator, self.discriminator, losses.lookup(self.hyper.loss)
         pack = self.architecture.pack
         noise_in = generator.activations(len(noise), keep=True)
         noise_in[0][:-1] = noise.T
@@ -283,8 +283,8 @@ class NumpyEngine:
             fake = np.tanh(generator.forward(noise_in))
             points[0][:-1] = _packed(fake.T, pack)
         logits = discriminator.forward(points)[0]
-        loss = losses.generator_loss(kind, logits, NUMPY_OPS)
-        logit_grad = losses.generator_loss_gradient(kind, logits, NUMPY_OPS)[None]
+        loss = loss_kind.generator(logits, NUMPY_OPS)
+        logit_grad = loss_kind.generator_gradient(logits, NUMPY_OPS)[None]
         # through D to its input (D's own weights are not updated), back to every packed sample, then
         # through tanh and G
         fake_grad = discriminator.backward(points, logit_grad, weights=False)
@@ -301,16 +301,8 @@ class NumpyEngine:
         activations[0][:-1] = np.asarray(noise).T
         return np.tanh(self.generator.forward(activations)).T.copy()
 
-    def discriminate(self, points: np.ndarray) -> np.ndarray:
-        return NUMPY_OPS.sigmoid(self.critic(points))
-
     def critic(self, points: np.ndarray) -> np.ndarray:
         return self._discriminator_logits(points)[0][0]
-
-    def discriminator_gradient(self, points: np.ndarray) -> np.ndarray:
-        logits, activations = self._discriminator_logits(points)
-        prediction = NUMPY_OPS.sigmoid(logits)
-        return self._input_gradient(activations, prediction * (1 - prediction))
 
     def critic_gradient(self, points: np.ndarray) -> np.ndarray:
         _, activations = self._discriminator_logits(points)

@@ -183,14 +183,14 @@ class TorchEngine:
         real = self._tensor(real).reshape(-1, 2 * pack)
         logits, inputs = _forward(self.discriminator, torch.cat([real, fake]))
         real_logits, fake_logits = logits[: len(real), 0], logits[len(real) :, 0]
-        kind, real_label = self.hyper.loss, self.hyper.real_label
-        loss = losses.discriminator_loss(kind, real_logits, fake_logits, TORCH_OPS, real_label)
-        real_grad, fake_grad = losses.discriminator_loss_gradient(kind, real_logits, fake_logits, TORCH_OPS, real_label)
+        loss_kind, real_label = losses.lookup(self.hyper.loss), self.hyper.real_label
+        loss = loss_kind.discriminator(real_logits, fake_logits, TORCH_OPS, real_label)
+        real_grad, fake_grad = loss_kind.discriminator_gradient(real_logits, fake_logits, TORCH_OPS, real_label)
         gradients, _ = _backward(self.discriminator, inputs, torch.cat([real_grad, fake_grad])[:, None])
-        if kind in losses.PENALISED_LOSSES:
+        if loss_kind.penalised:
             loss = loss + self._gradient_penalty(real, fake, mix, gradients)
-        if kind in losses.SHIFT_INVARIANT_LOSSES:
-            gradients[-1] = torch.zeros_like(gradients[-1])  # see losses.SHIFT_INVARIANT_LOSSES
+        if loss_kind.shift_invariant:
+            gradients[-1] = torch.zeros_like(gradients[-1])  # see losses.Loss.shift_invariant
         self._optimizers["discriminator"].step(self.discriminator, gradients)
         return loss.item()
 
@@ -217,8 +217,9 @@ class TorchEngine:
         pre_tanh, generator_inputs = _forward(self.generator, self._tensor(noise))
         fake = torch.tanh(pre_tanh)
         logits, discriminator_inputs = _forward(self.discriminator, fake.reshape(-1, 2 * pack))
-        loss = losses.generator_loss(self.hyper.loss, logits[:, 0], TORCH_OPS)
-        logit_grad = losses.generator_loss_gradient(self.hyper.loss, logits[:, 0], TORCH_OPS)[:, None]
+        loss_kind = losses.lookup(self.hyper.loss)
+        loss = loss_kind.generator(logits[:, 0], TORCH_OPS)
+        logit_grad = loss_kind.generator_gradient(logits[:, 0], TORCH_OPS)[:, None]
         # through D to its input (D's own weights are not updated), back to every packed sample, then
         # through tanh and G
         _, fake_grad = _backward(self.discriminator, discriminator_inputs, logit_grad, weights=False)
@@ -237,23 +238,13 @@ class TorchEngine:
         return self._mlp(self.discriminator, x.repeat(1, self.architecture.pack))[:, 0]
 
     @torch.no_grad()
-    def discriminate(self, points: np.ndarray) -> np.ndarray:
-        return torch.sigmoid(self._critic(self._tensor(points))).cpu().numpy().astype(float)
-
-    @torch.no_grad()
     def critic(self, points: np.ndarray) -> np.ndarray:
         return self._critic(self._tensor(points)).cpu().numpy().astype(float)
 
-    def discriminator_gradient(self, points: np.ndarray) -> np.ndarray:
-        return self._input_gradient(points, torch.sigmoid)
-
     def critic_gradient(self, points: np.ndarray) -> np.ndarray:
-        return self._input_gradient(points, lambda logits: logits)
-
-    def _input_gradient(self, points, output):
-        """d output(f(x))/dx by autograd: through the copies of a pack, it sums their gradients."""
+        # by autograd: through the copies of a pack, it sums their gradients
         x = self._tensor(points).requires_grad_()
-        (gradient,) = torch.autograd.grad(output(self._critic(x)).sum(), x)
+        (gradient,) = torch.autograd.grad(self._critic(x).sum(), x)
         return gradient.cpu().numpy().astype(float)
 
     def get_weights(self):

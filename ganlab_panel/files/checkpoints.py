@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ganlab_panel.core.config import EFFECTS, Effect, GanConfig, check
+from ganlab_panel.core.config import GanConfig, check
 from ganlab_panel.core.distributions import REGISTRY, make_sampler
+from ganlab_panel.core.settings import UNSAVED_SETTINGS
 from ganlab_panel.core.training_state import TrainingState
 from ganlab_panel.engines.base import Architecture
 
@@ -30,9 +31,6 @@ MAX_FILE_BYTES = 5_000_000
 MAX_UNPACKED_BYTES = 20_000_000
 """Largest total size of the arrays inside, so a small compressed file cannot unpack into gigabytes."""
 NETWORKS = ("generator", "discriminator")
-UNSAVED_SETTINGS = ("engine", "device", *(k for k, v in EFFECTS.items() if v is Effect.VIEW))
-"""Where a model runs and how it is drawn, not what it is: not saved, and ignored in a file, so a model
-trained on a GPU loads on a laptop and loading a model keeps the viewer's display settings."""
 ARCHITECTURE_SETTINGS = tuple(Architecture.__dataclass_fields__)
 LATER_ARCHITECTURE_SETTINGS = ("pack",)
 """Architecture settings newer than the first checkpoints: a file without one means its default (pack 1)."""
@@ -47,8 +45,8 @@ class CheckpointError(ValueError):
 
 @dataclass
 class Checkpoint:
-    """A loaded checkpoint: complete settings (but UNSAVED_SETTINGS), weights as (W, b) per layer with W of
-    shape (fan_in, fan_out), and the iteration the weights were saved at."""
+    """A loaded checkpoint: complete settings (but UNSAVED_SETTINGS, where a model runs and how it is drawn),
+    weights as (W, b) per layer with W of shape (fan_in, fan_out), and the iteration the weights were saved at."""
 
     config: dict
     weights: Weights

@@ -9,14 +9,12 @@ from bokeh.models import Div
 
 from ganlab_panel.core.config import GanConfig
 from ganlab_panel.core.frame import Frame
+from ganlab_panel.core.settings import SETTING_GROUPS, SETTINGS, SHARED_SETTINGS
 from ganlab_panel.pages.training_page import SettingWidgets, counter_text
 from ganlab_panel.views.charts import ChartsView
 from ganlab_panel.views.frame_channel import FrameChannel
 from ganlab_panel.views.layered import LayeredView
-from ganlab_panel.views.settings import LABELS, OPTION_LABELS, SETTING_GROUPS
 
-SHARED_SETTINGS = ("distribution", "points", "seed", "engine", "device", "heatmap_resolution")
-"""Chosen once for both sides: the same data from the same seed, trained and drawn alike."""
 SIDE_GROUPS = {group: tuple(n for n in names if n not in SHARED_SETTINGS) for group, names in SETTING_GROUPS.items()}
 SIDE_SETTINGS = tuple(name for names in SIDE_GROUPS.values() for name in names)
 """The settings each side chooses for itself."""
@@ -27,15 +25,15 @@ VIEW_SIZE = 360
 
 def setting_title(name: str) -> str:
     """A setting's label, with whose it is where the label alone is ambiguous ('Generator: Learning rate')."""
-    for group in ("Generator", "Discriminator"):
-        if name in SETTING_GROUPS[group] and name != "pack":
-            return f"{group}: {LABELS[name]}"
-    return LABELS.get(name, GanConfig.param[name].label)
+    label, group = GanConfig.param[name].label, SETTINGS[name].group
+    if group in ("Generator", "Discriminator") and name != "pack":
+        return f"{group}: {label}"
+    return label
 
 
 def setting_text(name: str, value) -> str:
     """A setting's value as its widget shows it ('Least squares', '0.01')."""
-    for label, option in OPTION_LABELS.get(name, {}).items():
+    for option, label in (SETTINGS[name].options or {}).items():
         if option == value:
             return label
     return f"{value:g}" if isinstance(value, float) else str(value)

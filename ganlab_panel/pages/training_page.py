@@ -12,24 +12,11 @@ import param
 
 from ganlab_panel.core.config import GanConfig
 from ganlab_panel.core.frame import Frame
+from ganlab_panel.engines.losses import lookup, lowered_learning_rates
 from ganlab_panel.serving.pacing import METRICS_PERIOD_S
 from ganlab_panel.serving.play_loop import PlayLoop
 from ganlab_panel.views.actions import on_click
 from ganlab_panel.views.settings import setting_widget, show_value
-
-WGAN_GP_MAX_RATE = {"sgd": 0.01, "adam": 0.001}  # TODO(records): from the loss record
-
-
-def lowered_learning_rates(config, loss):
-    if loss != "wgan_gp":
-        return {}
-    lowered = {}
-    for net in ("generator", "discriminator"):
-        limit = WGAN_GP_MAX_RATE[getattr(config, f"{net}_optimizer")]
-        if getattr(config, f"{net}_learning_rate") > limit:
-            lowered[f"{net}_learning_rate"] = limit
-    return lowered
-
 
 NOTICE_SECONDS = 4.0
 """How long an information notice (e.g. 'Networks rebuilt') stays up once training runs."""
@@ -199,8 +186,12 @@ class SettingWidgets:
         if getattr(self.config, name) == event.new:
             return  # the widget follows the configuration
         values = {name: event.new}
-        if name == "loss":
-            values.update(lowered_learning_rates(self.config, event.new))
+        if name == "loss":  # a loss that trains only with smaller steps brings them (its record's caps)
+            nets = ("generator", "discriminator")
+            optimizers = {net: getattr(self.config, f"{net}_optimizer") for net in nets}
+            rates = {net: getattr(self.config, f"{net}_learning_rate") for net in nets}
+            lowered = lowered_learning_rates(event.new, optimizers, rates)
+            values.update({f"{net}_learning_rate": rate for net, rate in lowered.items()})
         try:
             self._apply(values)
         except ValueError as error:
@@ -209,4 +200,5 @@ class SettingWidgets:
             return
         if len(values) > 1:
             rates = ", ".join(f"{k.split('_')[0]} {v:g}" for k, v in values.items() if k != name)
-            self._notify(f"WGAN-GP: learning rates lowered ({rates}); larger steps make its critic blow up")
+            title = lookup(event.new).title
+            self._notify(f"{title}: learning rates lowered ({rates}); larger steps make its critic blow up")

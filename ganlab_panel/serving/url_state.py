@@ -1,8 +1,9 @@
 """The experiment in the page's URL: a link restores its settings and layers; each change updates the link.
 
-Only settings that differ from their defaults are written, so a link is short and still exact (GanConfig
-fixes the defaults). `engine`, `device` and `heatmap_resolution` stay out: the server chooses them, and the
-page offers no control for them. Outside a served session (a notebook) there is no URL: nothing happens.
+Only settings that differ from their defaults are written (GanConfig.to_query), so a link is short and still
+exact (GanConfig fixes the defaults). Settings that are not `linked` (core/settings.py: engine, device,
+heatmap_resolution) stay out: the server chooses them, and the page offers no control for them. Outside a
+served session (a notebook) there is no URL: nothing happens.
 """
 
 from __future__ import annotations
@@ -13,16 +14,13 @@ from urllib.parse import parse_qsl, urlencode
 
 import panel as pn
 
-from ganlab_panel.core.config import EFFECTS, GanConfig, _shown, parse_query
+from ganlab_panel.core.config import MAX_POINTS_TEXT as MAX_POINTS_TEXT
+from ganlab_panel.core.config import GanConfig, _shown, parse_query
 from ganlab_panel.core.distributions import REGISTRY
+from ganlab_panel.core.settings import LINKED_SETTINGS
 from ganlab_panel.views.layered import LAYERS, LayeredView
 
-SERVER_SIDE = ("engine", "device", "heatmap_resolution")
-LINK_SETTINGS = tuple(name for name in EFFECTS if name not in SERVER_SIDE)
 LAYER_DEFAULTS = {toggle: LayeredView.param[toggle].default for toggle in LAYERS}
-MAX_POINTS_TEXT = 16_000
-"""Characters of points a link may hold (~1,200 drawn points): a longer query risks the server's header limit,
-so a larger point set (a big CSV file) is left out of the link, which then says so when opened."""
 MAX_SHOWN = 8
 """Ignored values listed one by one in the notice; more are counted."""
 _TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
@@ -50,7 +48,7 @@ def read_link(query: str, current: GanConfig | None = None) -> Link:
                 link.layers[name] = text.lower() in _TRUE
             else:
                 link.ignored.append(f"{name}: got {_shown(text)}, expected true or false")
-        elif name in LINK_SETTINGS:
+        elif name in LINKED_SETTINGS:
             link.restores = True
             try:
                 value = parse_query(urlencode([(name, text)]))[name]
@@ -69,22 +67,10 @@ def read_link(query: str, current: GanConfig | None = None) -> Link:
 
 
 def link_query(config: GanConfig, layers: dict[str, bool]) -> str:
-    """The query of a link to this experiment: its settings and layers that differ from their defaults."""
-    defaults = GanConfig.defaults()
-    values = config.to_dict()
-    query = []
-    for name in LINK_SETTINGS:
-        if values[name] == defaults[name]:
-            continue
-        if name == "points":  # repr is the shortest text that reads back as the same float: exact, and brief
-            text = ";".join(f"{x!r},{y!r}" for x, y in values[name])
-            if len(text) > MAX_POINTS_TEXT:
-                continue
-        else:
-            text = str(values[name])
-        query.append((name, text))
-    query += [(toggle, str(shown).lower()) for toggle, shown in layers.items() if shown != LAYER_DEFAULTS[toggle]]
-    return urlencode(query)
+    """The query of a link to this experiment: its settings (GanConfig.to_query) and layers that differ from
+    their defaults."""
+    toggles = urlencode([(t, str(shown).lower()) for t, shown in layers.items() if shown != LAYER_DEFAULTS[t]])
+    return "&".join(part for part in (config.to_query(), toggles) if part)
 
 
 def ignored_message(ignored: list[str]) -> str:
@@ -157,7 +143,7 @@ class UrlState:
             warn(ignored_message(self.link.ignored))
         elif self.link.restores and notify is not None:
             notify("Experiment opened from the link: iteration 0")
-        config.param.watch(self._write, list(LINK_SETTINGS))
+        config.param.watch(self._write, list(LINKED_SETTINGS))
         layered.param.watch(self._write, list(LAYERS))
 
     @property

@@ -6,6 +6,7 @@ explains each overview component and each setting, so the app can show the right
 
 from __future__ import annotations
 
+from ganlab_panel.core.settings import SETTINGS
 from ganlab_panel.core.timeline import CHECKPOINT_EVERY, MAX_BYTES
 from ganlab_panel.files.exports import GIF_MAX_FRAMES
 
@@ -171,34 +172,8 @@ COMPONENT_TOPICS: dict[str, str] = {
 }
 """Model overview component (slow_motion.COMPONENTS) -> the topic explaining what its plot shows."""
 
-SETTING_TOPICS: dict[str, str] = {
-    "distribution": "distribution",
-    "points": "distribution",
-    "noise_dim": "noise",
-    "noise_type": "noise",
-    "generator_layers": "networks",
-    "generator_neurons": "networks",
-    "discriminator_layers": "networks",
-    "discriminator_neurons": "networks",
-    "pack": "pack",
-    "generator_optimizer": "optimizer",
-    "discriminator_optimizer": "optimizer",
-    "adam_beta1": "optimizer",
-    "adam_beta2": "optimizer",
-    "generator_learning_rate": "learning_rate",
-    "discriminator_learning_rate": "learning_rate",
-    "loss": "loss",
-    "gp_weight": "wgan_gp",
-    "real_label": "real_label",
-    "k_discriminator": "k_steps",
-    "k_generator": "k_steps",
-    "batch_size": "batch_size",
-    "seed": "seed",
-    "engine": "engine",
-    "device": "engine",
-    "heatmap_resolution": "heatmap",
-}
-"""Every GanConfig setting -> the topic explaining it."""
+SETTING_TOPICS: dict[str, str] = {name: setting.topic for name, setting in SETTINGS.items()}
+"""Every GanConfig setting -> the topic explaining it (Setting.topic)."""
 
 
 def explain(name: str) -> str:

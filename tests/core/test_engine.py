@@ -48,7 +48,7 @@ def test_layer_shapes_follow_gan_lab(hidden, noise_dim):
 
 
 @pytest.mark.parametrize("hidden", [0, 1, 3])
-def test_generator_is_relu_mlp_then_tanh_and_discriminator_ends_in_sigmoid(hidden):
+def test_generator_is_relu_mlp_then_tanh_and_discriminator_ends_in_one_logit(hidden):
     rng = np.random.default_rng(0)
     engine, weights = _engine(rng, layers=hidden, neurons=6, scale=4.0)  # large weights: saturated outputs
     noise = rng.random((300, 2))
@@ -59,9 +59,9 @@ def test_generator_is_relu_mlp_then_tanh_and_discriminator_ends_in_sigmoid(hidde
 
     engine, weights = _engine(rng, layers=hidden, neurons=6)
     points = rng.random((300, 2))
-    prediction = engine.discriminate(points)
-    np.testing.assert_allclose(prediction, sigmoid(mlp(weights["discriminator"], points))[:, 0], **F32)
-    assert prediction.shape == (300,) and np.all((prediction > 0) & (prediction < 1))
+    logits = engine.critic(points)
+    np.testing.assert_allclose(logits, mlp(weights["discriminator"], points)[:, 0], **F32)
+    assert logits.shape == (300,)
 
 
 def _check_std(values, std, what):
@@ -165,7 +165,7 @@ def test_engine_reports_the_loss_of_losses_py(loss, batch):
 
     expected = losses.discriminator_loss(loss, real_logits, fake_logits, NUMPY_OPS)
     mix = None
-    if loss in losses.PENALISED_LOSSES:  # WGAN-GP: lambda = 10 times mean (|df/dx| - 1)^2 between the batches
+    if losses.LOSSES[loss].penalised:  # WGAN-GP: lambda = 10 times mean (|df/dx| - 1)^2 between the batches
         mix = rng.random(min(batch))
         between = mix[:, None] * real[: len(mix)] + (1 - mix[:, None]) * fake[: len(mix)]
         norms = np.linalg.norm(input_gradient(weights["discriminator"], between), axis=1)
@@ -177,21 +177,21 @@ def test_engine_reports_the_loss_of_losses_py(loss, batch):
     assert engine.generator_step(noise) == pytest.approx(expected, rel=1e-5)
 
 
-def test_discriminator_gradient_matches_finite_differences():
+def test_critic_gradient_matches_finite_differences():
     rng = np.random.default_rng(6)
     engine, weights = _engine(rng, layers=2, neurons=8)
     points = rng.random((50, 2))
-    gradient = engine.discriminator_gradient(points)
+    gradient = engine.critic_gradient(points)
     assert gradient.shape == (50, 2)
 
-    def d(x):  # float64 reference: finite differences on the engine's float32 would drown in rounding
-        return sigmoid(mlp(weights["discriminator"], x))[:, 0]
+    def f(x):  # float64 reference: finite differences on the engine's float32 would drown in rounding
+        return mlp(weights["discriminator"], x)[:, 0]
 
     h = 1e-6
-    estimate = np.column_stack([(d(points + h * e) - d(points - h * e)) / (2 * h) for e in np.eye(2)])
+    estimate = np.column_stack([(f(points + h * e) - f(points - h * e)) / (2 * h) for e in np.eye(2)])
     np.testing.assert_allclose(gradient, estimate, rtol=1e-4, atol=1e-6)
-    # and the engine's own D agrees with the reference D at those points
-    np.testing.assert_allclose(engine.discriminate(points), d(points), **F32)
+    # and the engine's own f agrees with the reference f at those points
+    np.testing.assert_allclose(engine.critic(points), f(points), **F32)
 
 
 def _adam_state(trainer, net):
@@ -298,7 +298,7 @@ def test_hand_written_backward_equals_autograd(loss, layers):
     engine, weights = _engine(rng, layers=layers, neurons=6, scale=1.5, loss=loss,
                               discriminator_learning_rate=1.0, generator_learning_rate=1.0)  # fmt: skip
     real, noise = rng.random((30, 2)), rng.random((20, 2))
-    mix = rng.random(20) if loss in losses.PENALISED_LOSSES else None
+    mix = rng.random(20) if losses.LOSSES[loss].penalised else None
     d_grads, g_grads = _autograd_gradients(weights, loss, real, noise, mix)
 
     engine.discriminator_step(real, noise, mix)

@@ -169,7 +169,7 @@ def test_engines_train_alike_for_200_iterations(loss, optimizer, lr, hidden, pac
     for _ in range(200):
         for _ in range(2):
             real, z = sampler(64, rng), sample_noise(rng, 48, 2, "uniform")  # batches of different sizes
-            mix = rng.random(48 // pack) if loss in losses.PENALISED_LOSSES else None
+            mix = rng.random(48 // pack) if losses.LOSSES[loss].penalised else None
             expected = reference.discriminator_step(real, z, mix)
             assert engine.discriminator_step(real, z, mix) == pytest.approx(expected, rel=1e-8)
         z = sample_noise(rng, 48, 2, "uniform")
@@ -254,14 +254,9 @@ def test_frames_judge_a_point_as_a_pack_of_its_copies(engine_kind):
         return mlp(d, np.hstack([x, x]))[:, 0]
 
     np.testing.assert_allclose(engine.critic(points), critic(points), rtol=1e-12)
-    np.testing.assert_allclose(engine.discriminate(points), 1 / (1 + np.exp(-critic(points))), rtol=1e-12)
     h = 1e-6  # the gradient at x of D([x, x]) is the sum of those at each copy
     estimate = np.column_stack([(critic(points + h * e) - critic(points - h * e)) / (2 * h) for e in np.eye(2)])
     np.testing.assert_allclose(engine.critic_gradient(points), estimate, rtol=1e-6, atol=1e-9)
-    sigmoid = 1 / (1 + np.exp(-critic(points)))
-    np.testing.assert_allclose(
-        engine.discriminator_gradient(points), (sigmoid * (1 - sigmoid))[:, None] * estimate, rtol=1e-6, atol=1e-9
-    )
 
 
 @pytest.mark.parametrize("loss", ["log", "wgan_gp"])

@@ -37,7 +37,7 @@ def _torch_engine(architecture, weights, hyper, dtype="float32"):
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
 # WGAN-GP blows up at these learning rates: tests/core/test_formulations.py trains it at a smaller one
-@pytest.mark.parametrize("loss", [loss for loss in losses.LOSSES if loss not in losses.PENALISED_LOSSES])
+@pytest.mark.parametrize("loss", [name for name, loss in losses.LOSSES.items() if not loss.penalised])
 @pytest.mark.parametrize("hidden", [0, 1, 2, 3])
 @pytest.mark.parametrize("noise", [("uniform", 2), ("gaussian", 1)], ids=["uniform-2d", "gaussian-1d"])
 def test_trains_like_the_torch_engine_for_200_iterations(noise, hidden, loss, optimizer):
@@ -83,7 +83,7 @@ def test_one_step_matches_the_float32_torch_engine(loss):
     engine, reference = NumpyEngine(architecture, weights, hyper), _torch_engine(architecture, weights, hyper)
     rng = np.random.default_rng(3)
     real, z = rng.random((150, 2)).astype(np.float32), rng.random((150, 2)).astype(np.float32)
-    mix = rng.random(150) if loss in losses.PENALISED_LOSSES else None
+    mix = rng.random(150) if losses.LOSSES[loss].penalised else None
     assert engine.discriminator_step(real, z, mix) == pytest.approx(
         reference.discriminator_step(real, z, mix), rel=1e-5
     )
@@ -104,12 +104,12 @@ def test_frame_quantities_match_the_torch_engine(hidden):
     fake = engine.generate(noise)
     assert fake.shape == (101, 2) and fake.dtype == np.float64 and fake.flags.c_contiguous
     np.testing.assert_allclose(fake, reference.generate(noise), **F32)
-    prediction = engine.discriminate(points)
-    assert prediction.shape == (900,) and np.all((prediction > 0) & (prediction < 1))
-    np.testing.assert_allclose(prediction, reference.discriminate(points), **F32)
-    gradient = engine.discriminator_gradient(fake)
+    logits = engine.critic(points)
+    assert logits.shape == (900,)
+    np.testing.assert_allclose(logits, reference.critic(points), **F32)
+    gradient = engine.critic_gradient(fake)
     assert gradient.shape == (101, 2) and gradient.flags.c_contiguous
-    np.testing.assert_allclose(gradient, reference.discriminator_gradient(fake), **F32)
+    np.testing.assert_allclose(gradient, reference.critic_gradient(fake), **F32)
 
 
 def _penalty(layers, real, fake, mix):
@@ -129,7 +129,7 @@ def test_backward_pass_equals_finite_differences(loss, hidden):
     engine = NumpyEngine(architecture, weights, Hyper(loss, "sgd", "sgd", 1.0, 1.0))
     rng = np.random.default_rng(6)
     real, noise = rng.random((9, 2)), rng.random((7, 2))
-    mix = rng.random(7) if loss in losses.PENALISED_LOSSES else None
+    mix = rng.random(7) if losses.LOSSES[loss].penalised else None
     generator = [(w.copy(), b.copy()) for w, b in weights["generator"]]
     discriminator = [(w.copy(), b.copy()) for w, b in weights["discriminator"]]
 
@@ -157,19 +157,19 @@ def test_backward_pass_equals_finite_differences(loss, hidden):
         np.testing.assert_array_equal(a, b)
 
 
-def test_discriminator_gradient_equals_finite_differences():
+def test_critic_gradient_equals_finite_differences():
     architecture = Architecture(2, 2, 6, 2, 6)
     weights = seeded_weights(architecture, seed=7, bias=0.2)
     engine = NumpyEngine(architecture, weights, Hyper())
     points = np.random.default_rng(8).random((40, 2))
 
-    def d(x):
-        return 1 / (1 + np.exp(-mlp(weights["discriminator"], x)[:, 0]))
+    def f(x):
+        return mlp(weights["discriminator"], x)[:, 0]
 
     h = 1e-6
-    estimate = np.column_stack([(d(points + h * e) - d(points - h * e)) / (2 * h) for e in np.eye(2)])
-    np.testing.assert_allclose(engine.discriminator_gradient(points), estimate, rtol=1e-6, atol=1e-9)
-    np.testing.assert_allclose(engine.discriminate(points), d(points), rtol=1e-12)
+    estimate = np.column_stack([(f(points + h * e) - f(points - h * e)) / (2 * h) for e in np.eye(2)])
+    np.testing.assert_allclose(engine.critic_gradient(points), estimate, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(engine.critic(points), f(points), rtol=1e-12)
     np.testing.assert_allclose(engine.generate(points), np.tanh(mlp(weights["generator"], points)), rtol=1e-12)
 
 

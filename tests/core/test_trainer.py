@@ -182,13 +182,15 @@ def test_frame_arrays_mean_what_the_views_assume():
     trainer.train(10)
     frame, engine = trainer.frame(), trainer.engine
     np.testing.assert_allclose(frame.fake, engine.generate(frame.noise), atol=1e-6)
-    np.testing.assert_allclose(frame.fake_predictions, engine.discriminate(frame.fake), atol=1e-6)
-    np.testing.assert_allclose(frame.real_predictions, engine.discriminate(frame.real), atol=1e-6)
-    np.testing.assert_allclose(frame.gradients, engine.discriminator_gradient(frame.fake), atol=1e-6)
+    fake_predictions = 1 / (1 + np.exp(-engine.critic(frame.fake)))  # D = sigmoid(f) for log loss
+    np.testing.assert_allclose(frame.fake_predictions, fake_predictions, atol=1e-6)
+    np.testing.assert_allclose(frame.real_predictions, 1 / (1 + np.exp(-engine.critic(frame.real))), atol=1e-6)
+    slope = fake_predictions * (1 - fake_predictions)  # dD/dx = D (1 - D) df/dx
+    np.testing.assert_allclose(frame.gradients, slope[:, None] * engine.critic_gradient(frame.fake), atol=1e-6)
     # heatmap row = y index, column = x index, values at cell centres
     i, j = 2, 9
     centre = [[(j + 0.5) / 12, (i + 0.5) / 12]]
-    assert frame.heatmap[i, j] == pytest.approx(engine.discriminate(centre)[0], abs=1e-6)
+    assert frame.heatmap[i, j] == pytest.approx(1 / (1 + np.exp(-engine.critic(centre)[0])), abs=1e-6)
     # manifold[i, j] is G at noise (j / 20, i / 20)
     assert frame.manifold[i, j] == pytest.approx(engine.generate([[j / 20, i / 20]])[0], abs=1e-6)
     np.testing.assert_allclose(frame.manifold_stretch, stretch(frame.manifold))
