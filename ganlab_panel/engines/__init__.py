@@ -1,6 +1,2 @@
-"""Training engines: the same small numpy-in, numpy-out interface over different backends."""
-
-from ganlab_panel.engines.base import Engine
-from ganlab_panel.engines.factory import create_engine
-
-__all__ = ["Engine", "create_engine"]
+"""Training engines: the same small numpy-in, numpy-out interface (base.py) over NumPy and PyTorch; factory.py
+builds one, losses.py holds the GAN formulations they all compute."""

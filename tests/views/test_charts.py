@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ganlab_panel.views import ChartsView
+from ganlab_panel.views.charts import ChartsView
 
 
 def column(source, name):

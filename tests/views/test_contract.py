@@ -8,6 +8,9 @@ from pathlib import Path
 from package_imports import import_graph, imported_names, imports_in, modules
 
 import ganlab_panel.views as views
+from ganlab_panel.views.charts import ChartsView
+from ganlab_panel.views.drawing import DrawingSurface
+from ganlab_panel.views.layered import LayeredView
 
 FORBIDDEN = {"torch", "ganlab_panel.core.trainer", "ganlab_panel.engines", "ganlab_panel.experiment"}
 LAYERS = ["engines", "core", "render", "files", "views", "serving", "pages", "standalone"]
@@ -70,7 +73,7 @@ def test_only_the_torch_engine_imports_torch():
 
 
 def test_update_reuses_the_bokeh_models(frame, frame_1d):
-    for view in [views.LayeredView(show_manifold=True), views.ChartsView(), views.DrawingSurface()]:
+    for view in [LayeredView(show_manifold=True), ChartsView(), DrawingSurface()]:
         figures = [getattr(view, name) for name in ("figure", "loss_figure", "metric_figure") if hasattr(view, name)]
         before = [(fig, list(fig.renderers), [r.data_source for r in fig.renderers]) for fig in figures]
         view.update(frame)

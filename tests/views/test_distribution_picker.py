@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from ganlab_panel.core import distributions
-from ganlab_panel.views import DistributionPicker
-from ganlab_panel.views.distribution_picker import CHOICES, PICTURE_SAMPLES, picture
+from ganlab_panel.views.distribution_picker import CHOICES, PICTURE_SAMPLES, DistributionPicker, picture
 
 
 def click(button):

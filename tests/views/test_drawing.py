@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 from bokeh.models import FreehandDrawTool
 
-from ganlab_panel.views import DrawingSurface
-from ganlab_panel.views.drawing import EMPTY_MESSAGE
+from ganlab_panel.views.drawing import EMPTY_MESSAGE, DrawingSurface
 
 
 def draw(surface, strokes):

@@ -10,8 +10,7 @@ from bokeh.models import ColorBar
 
 from ganlab_panel.core.frame import HeatmapScale
 from ganlab_panel.render.layers import MAX_ARROW, cell_alpha
-from ganlab_panel.views import LayeredView
-from ganlab_panel.views.layered import LAYERS
+from ganlab_panel.views.layered import LAYERS, LayeredView
 
 NAMES = ["heatmap", "real-samples", "gradients", "fake-samples", "manifold", "manifold-grid"]
 
