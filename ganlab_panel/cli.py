@@ -246,7 +246,7 @@ def _open_when_up(host: str, port: int, path: str, process, timeout: float = 60.
 
 
 def _convert(args, extra) -> int:
-    from ganlab_panel.standalone.build import build as standalone
+    from ganlab_panel.standalone import build as standalone
 
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out must be a folder, but {args.out} is a file")

@@ -14,8 +14,6 @@ import numpy as np
 import param
 
 from ganlab_panel.core.distributions import REGISTRY, validate_points
-from ganlab_panel.core.settings import GP_WEIGHTS as GP_WEIGHTS
-from ganlab_panel.core.settings import LEARNING_RATES as LEARNING_RATES
 from ganlab_panel.core.settings import SETTINGS, Effect
 from ganlab_panel.engines.factory import TORCH_MISSING, torch_available
 from ganlab_panel.engines.losses import LOSSES

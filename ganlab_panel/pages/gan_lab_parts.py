@@ -6,6 +6,7 @@ from __future__ import annotations
 import panel as pn
 from bokeh.models import Div
 
+from ganlab_panel.core.settings import SETTING_GROUPS
 from ganlab_panel.pages.training_page import SettingWidgets
 from ganlab_panel.serving.page_hooks import SpaceKey
 from ganlab_panel.views.actions import held, on_click
@@ -16,7 +17,6 @@ from ganlab_panel.views.drawing import DrawingSurface
 from ganlab_panel.views.frame_channel import FrameChannel
 from ganlab_panel.views.layered import LayeredView
 from ganlab_panel.views.overview import OverviewView
-from ganlab_panel.views.settings import SETTING_GROUPS
 
 
 def build_parts(page) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import panel as pn
 
+from ganlab_panel.core.settings import SETTING_GROUPS
 from ganlab_panel.views.explanations import explain
-from ganlab_panel.views.settings import GROUP_TOPICS, SETTING_GROUPS
+from ganlab_panel.views.settings import GROUP_TOPICS
 from ganlab_panel.views.text import HEADER, OVERVIEW_NOTE, OVERVIEW_TOPICS, SPACE_NOTE, about, note, title
 
 

@@ -14,7 +14,6 @@ from urllib.parse import parse_qsl, urlencode
 
 import panel as pn
 
-from ganlab_panel.core.config import MAX_POINTS_TEXT as MAX_POINTS_TEXT
 from ganlab_panel.core.config import GanConfig, _shown, parse_query
 from ganlab_panel.core.distributions import REGISTRY
 from ganlab_panel.core.settings import LINKED_SETTINGS

@@ -7,7 +7,6 @@ import panel as pn
 import param
 
 from ganlab_panel.core.config import GanConfig, allowed
-from ganlab_panel.core.settings import SETTING_GROUPS as SETTING_GROUPS
 from ganlab_panel.core.settings import SETTINGS
 
 GROUP_TOPICS = {

@@ -208,6 +208,8 @@ def open_app(context, url: str) -> AppPage:
     app.errors = []
     tab.on("console", lambda m: app.errors.append(m.text) if m.type == "error" else None)
     tab.on("pageerror", lambda e: app.errors.append(str(e)))
+    # a console error names no address: record which request failed, so a fault says what the page asked for
+    tab.on("requestfailed", lambda r: app.errors.append(f"request failed: {r.url[:200]} ({r.failure})"))
     tab.set_default_timeout(TIMEOUT * 1000)
     tab.goto(url)
     tab.locator(".iteration-counter").get_by_text(COUNTER_TEXT).first.wait_for(timeout=60_000)

@@ -7,7 +7,8 @@ import json
 import param
 import pytest
 
-from ganlab_panel.core.config import EFFECTS, LEARNING_RATES, Effect, GanConfig
+from ganlab_panel.core.config import EFFECTS, GanConfig
+from ganlab_panel.core.settings import LEARNING_RATES, Effect
 
 GAN_LAB_DEFAULTS = {  # shared/reference/ganlab.md, hyperparameter table
     "distribution": "gaussians",

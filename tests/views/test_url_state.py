@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from panel.io.location import Location
 
-from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.config import MAX_POINTS_TEXT, GanConfig
 from ganlab_panel.pages.gan_lab import GanLab
 from ganlab_panel.serving import url_state
-from ganlab_panel.serving.url_state import MAX_POINTS_TEXT, UrlState, ignored_message, link_query, read_link
+from ganlab_panel.serving.url_state import UrlState, ignored_message, link_query, read_link
 from ganlab_panel.views.layered import LAYERS, LayeredView
 
 
