@@ -69,7 +69,9 @@ class Comparison(pn.viewable.Viewer):
         self._metrics_at = -float("inf")
         self._layout: pn.Column | None = None
         self._build_widgets()
-        self._loop = PlayLoop(self, self._train_and_draw, "comparison", self._error)
+        self._loop = PlayLoop(
+            self, self._train_and_draw, "comparison", self._error, channels=[side.channel for side in self.sides]
+        )
         for side in self.sides:
             side.config.param.watch(lambda *events, side=side: self._on_config(side, events), list(EFFECTS))
         self._compare()

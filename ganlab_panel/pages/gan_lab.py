@@ -101,7 +101,7 @@ class GanLab(pn.viewable.Viewer):
 
         self._build_widgets()
         self._build_views()
-        self._loop = PlayLoop(self, self._tick, "training", self._error)
+        self._loop = PlayLoop(self, self._tick, "training", self._error, channels=[self.channel])
         self.config.param.watch(self._on_config, list(EFFECTS))
         # a link's settings open that experiment at iteration 0, not the pretrained model
         self.url_state = UrlState(self.config, self.layered, notify=self._notify, warn=self._error)
