@@ -42,8 +42,12 @@ APP_CELLS = [
 COMPARE_CELLS = [*APP_CELLS[:2], "from ganlab_panel.app import GanLab\ncmp = GanLab.compare()\ncmp"]
 COUNTER = re.compile(r"Iteration ([\d,]+)")
 
-# The Bokeh document that holds `name` (JupyterLab may hold several, one per output).
-_FIND_DOC = """(name) => (window.Bokeh?.documents ?? []).find((d) => d.get_model_by_name(name) != null)"""
+# The first model named `name` in the page (JupyterLab may hold several documents, compare mode two sides).
+_FIND = """(name) => {
+  for (const doc of window.Bokeh?.documents ?? [])
+    for (const model of doc.all_models) if (model.name === name) return model
+  return null
+}"""
 COUNTER_TEXTS = """() => {
   // what the counters' Divs show in the page (the frame channel writes the text there, not in the model)
   const texts = []
@@ -55,12 +59,14 @@ COUNTER_TEXTS = """() => {
       }
   return texts
 }"""
-COUNT_FRAMES = """() => {
-  const doc = (window.Bokeh?.documents ?? []).find((d) => d.get_model_by_name('fake-samples') != null);
-  const source = doc.get_model_by_name('fake-samples').data_source;
+COUNT_FRAMES = (
+    """() => {
+  const fake = (FIND)('fake-samples');
+  const [doc, source] = [fake.document, fake.data_source];
   window.__frames = 0;
   doc.on_change((event) => { if (event.model === source) window.__frames += 1; });
 }"""
+).replace("FIND", _FIND)
 
 
 def free_port() -> int:
@@ -229,7 +235,7 @@ class Output:
         self.page = page
 
     def wait_until_shown(self, timeout_s: float = 120) -> Output:
-        self.page.wait_for_function(f"() => ({_FIND_DOC})('fake-samples') != null", timeout=timeout_s * 1000)
+        self.page.wait_for_function(f"() => ({_FIND})('fake-samples') != null", timeout=timeout_s * 1000)
         self.page.wait_for_function(f"() => ({COUNTER_TEXTS})().length > 0", timeout=timeout_s * 1000)
         return self
 
@@ -259,8 +265,7 @@ class Output:
         return self.page.evaluate("() => window.__frames")
 
     def fake_samples(self) -> list[float]:
-        js = f"""() => Array.from(({_FIND_DOC})('fake-samples').get_model_by_name('fake-samples').data_source
-                 .data.x.slice(0, 20))"""
+        js = f"() => Array.from(({_FIND})('fake-samples').data_source.data.x.slice(0, 20))"
         return self.page.evaluate(js)
 
     def layered_pixels(self) -> bytes:
