@@ -4,7 +4,7 @@
 
 Prints iterations/s (median over repeats) of the NumPy and torch engines on one thread (torch on 2 as
 well: see THREADS in engines/torch_engine.py), then of both on larger networks, where 'auto' switches
-to torch (NUMPY_FASTER_UP_TO in engines/base.py), and the median cost of one Trainer.frame() for each.
+to torch (NUMPY_FASTER_UP_TO in engines/factory.py), and the median cost of one Trainer.frame() for each.
 Targets: >= 3,500 iterations/s for NumPy (issue 4) and >= 1,000 for torch (issue 2) on one thread,
 < 5 ms per frame. The machine's speed drifts (shared cores), so plain numpy and torch loops for the
 same iteration are timed alongside as references.

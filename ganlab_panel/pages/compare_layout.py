@@ -32,14 +32,14 @@ def side_panel(side: Side) -> pn.Column:
 
 def compare_page(comparison) -> pn.Column:
     """Toolbar with the shared settings on top, the differences, then side A beside side B."""
-    toolbar = pn.Row(
+    toolbar = pn.FlexBox(  # wraps in a narrow notebook output (see page_layout.page)
         comparison.play_button,
         comparison.reset_button,
         comparison.step_button,
         comparison.speed_slider,
         *(comparison.shared_widgets[n] for n in ("distribution", "seed")),
         css_classes=["toolbar"],
-        styles={"flex-wrap": "wrap"},
+        align_items="center",
         sizing_mode="stretch_width",
     )
     return pn.Column(
@@ -50,6 +50,8 @@ def compare_page(comparison) -> pn.Column:
         comparison.divergence,
         pn.pane.Markdown("### Differences", margin=(0, 10)),
         comparison.differences_pane,
-        pn.Row(*(side_panel(side) for side in comparison.sides)),
+        pn.FlexBox(
+            *(side_panel(side) for side in comparison.sides), align_items="flex-start", sizing_mode="stretch_width"
+        ),
         sizing_mode="stretch_width",
     )

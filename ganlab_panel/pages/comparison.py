@@ -120,6 +120,9 @@ class Comparison(TrainingPage):
         self._loop.fit(k, trained - start, time.perf_counter() - trained)
         self._stop_if_diverged()
 
+    def _frame_channels(self) -> list:
+        return [side.channel for side in self.sides]
+
     def _browser_behind(self) -> bool:
         return self._loop.browser_behind(max(side.channel.in_flight for side in self.sides))
 

@@ -141,6 +141,9 @@ class GanLab(TrainingPage):
         if self.trainer.diverged:
             self.pause()
 
+    def _frame_channels(self) -> list:
+        return [self.channel]
+
     def _browser_behind(self) -> bool:
         return self._loop.browser_behind(self.channel.in_flight)
 

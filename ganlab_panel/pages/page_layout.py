@@ -22,7 +22,9 @@ def compare_link() -> pn.pane.HTML:
 
 def page(app) -> pn.Column:
     """Toolbar on top; distribution chooser; settings on the left; overview, layered view and charts."""
-    toolbar = pn.Row(
+    # FlexBoxes that wrap, not Rows: a stretching Row's minimum width is the sum of its children's (1,620 px
+    # for the toolbar), which overflows a notebook's output area (~970 px in a 1,400 px window)
+    toolbar = pn.FlexBox(
         app.play_button,
         app.reset_button,
         pn.pane.HTML("<b>Step:</b>", margin=(12, 4, 0, 16)),
@@ -36,7 +38,7 @@ def page(app) -> pn.Column:
         *([compare_link()] if app.served else []),
         app.space_key,
         css_classes=["toolbar"],
-        styles={"flex-wrap": "wrap"},
+        align_items="center",
         sizing_mode="stretch_width",
     )
     settings = [
@@ -93,9 +95,11 @@ def page(app) -> pn.Column:
         app.divergence,
         app.caption,
         distribution,
-        pn.Row(
+        pn.FlexBox(
             pn.Column(app._drawing_box, *settings, save_and_load, width=380),
             pn.Column(overview, pn.Row(layered, pn.Column(charts, width=340)), width=920),
+            align_items="flex-start",
+            sizing_mode="stretch_width",
         ),
         sizing_mode="stretch_width",
     )

@@ -55,7 +55,7 @@ class TrainingPage(pn.viewable.Viewer):
         self.divergence = pn.pane.Alert(
             "", alert_type="danger", visible=False, css_classes=["divergence"], margin=(0, 10)
         )
-        self._loop = PlayLoop(self, self._tick, self._loop_name, self._error)
+        self._loop = PlayLoop(self, self._tick, self._loop_name, self._error, channels=self._frame_channels)
 
     # -- controls ------------------------------------------------------------------------------------
     def play(self) -> None:
@@ -104,6 +104,10 @@ class TrainingPage(pn.viewable.Viewer):
 
     def _divergence_text(self) -> str:
         return ""
+
+    def _frame_channels(self) -> list:
+        """The frame channels the page draws through (their documents are a notebook output's)."""
+        return []
 
     # -- shared parts --------------------------------------------------------------------------------
     def _metrics_due(self) -> bool:

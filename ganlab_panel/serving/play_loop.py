@@ -1,16 +1,18 @@
 """The periodic callback behind a page's Play button (the app's, compare mode's): it ticks at the session's
-share of the server, fits each tick's iterations to its budget, holds frames back while the browser is behind,
-stops when the browser tab is gone, and turns an exception into one log entry and one message."""
+share of the server, fits each tick's iterations to its budget, holds frames back while the browser is behind
+(served, or shown in a notebook), pushes a notebook output's frames, stops when the browser tab is gone, and
+turns an exception into one log entry and one message."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import panel as pn
 import param
 
+from ganlab_panel.serving.notebook import push_frames, shown_in_notebook
 from ganlab_panel.serving.pacing import (
     FRAME_WAIT_S,
     FRAMES_IN_FLIGHT,
@@ -26,12 +28,19 @@ from ganlab_panel.serving.sessions import playing_count, quiet_closed_socket_wri
 class PlayLoop:
     """Calls `body` every tick while started. `owner` is the page: its `playing` parameter drives start() and
     stop(), its `pause()` ends a loop that fails or loses its tab, its `iterations_per_frame` is what a
-    tick asks for. `what` names the loop in the log; `on_error(text)` shows a failure on the page."""
+    tick asks for. `what` names the loop in the log; `on_error(text)` shows a failure on the page. `channels()`
+    gives the page's frame channels: their documents are what a notebook output shows."""
 
     def __init__(
-        self, owner: param.Parameterized, body: Callable[[], None], what: str, on_error: Callable[[str], None]
+        self,
+        owner: param.Parameterized,
+        body: Callable[[], None],
+        what: str,
+        on_error: Callable[[str], None],
+        channels: Callable[[], Sequence] = tuple,
     ):
         self._owner, self._body, self._what, self._on_error = owner, body, what, on_error
+        self._channels = channels
         self._log = logging.getLogger(type(owner).__module__)  # failures are logged as the page's
         self.session = SessionWatch(pn.state.curdoc)
         self._fitted = owner.iterations_per_frame  # what fits the tick budget, adapted per tick
@@ -94,15 +103,20 @@ class PlayLoop:
         self._fitted = fit_iterations(self._fitted, self._owner.iterations_per_frame, done, training, drawing, budget)
 
     def sent(self) -> None:
-        """A frame went to the browser."""
+        """A frame went to the browser: in a notebook, push it there now (nothing else would)."""
         self._sent_at = time.monotonic()
+        if not self.session.served:
+            push_frames(self._documents())
 
     def browser_behind(self, in_flight: int) -> bool:
-        """Whether the page has not yet painted enough of the `in_flight` frames sent (served sessions only:
-        a notebook has no acknowledging page, and its comm does not queue the same way)."""
-        if not self.session.served:
+        """Whether the page has not yet painted enough of the `in_flight` frames sent (a served page, or a
+        notebook output: its acknowledgements come back over the comm; a page shown nowhere is never behind)."""
+        if not (self.session.served or shown_in_notebook(self._documents())):
             return False
         return in_flight >= FRAMES_IN_FLIGHT and time.monotonic() - self._sent_at < FRAME_WAIT_S
+
+    def _documents(self) -> list:
+        return [channel.source.document for channel in self._channels()]
 
     def _on_session_destroyed(self, _session_context) -> None:
         # stop without redrawing: the session's models are being torn down (a view update fails on them)

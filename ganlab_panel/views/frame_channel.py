@@ -26,6 +26,18 @@ const received = cb_obj.data.packet[0]
 const packet = new Float32Array(received.buffer, received.byteOffset, received.length)
 const {frame, entries} = JSON.parse(cb_obj.data.layout[0])
 const doc = cb_obj.document
+if (!doc.__unsynced_skipped) {
+  // In a notebook, Panel's comm manager sends every change in the page to the kernel, even those made with
+  // {sync: false} (Bokeh's server session drops them): each frame's columns would travel back, and the
+  // acknowledgements wait behind them (Panel sends one message at a time). Skip them there, as Bokeh does.
+  doc.__unsynced_skipped = true
+  for (const model of doc.all_models) {
+    if (typeof model._document_changed === "function" && typeof model.process_events === "function") {
+      const forward = model._document_changed.bind(model)
+      model._document_changed = (event) => { if (event.sync !== false) forward(event) }
+    }
+  }
+}
 const {ndarray} = Bokeh.require("core/util/ndarray")
 const changes = {set: new Map(), stream: new Map(), text: new Map()}
 let offset = 0
@@ -70,7 +82,7 @@ class FrameChannel:
     as one float32 buffer. Views call `send` and `stream`; the app calls `flush` at the end of a frame."""
 
     def __init__(self):
-        self.source = ColumnDataSource({"packet": [np.zeros(0, np.float32)], "layout": ["{}"]}, name="frame-packet")
+        self.source = ColumnDataSource({"packet": [np.zeros(1, np.float32)], "layout": ["{}"]}, name="frame-packet")
         self.ack = ColumnDataSource({"frame": [0]}, name="frame-ack")
         self.source.js_on_change("data", CustomJS(args={"ack": self.ack}, code=UNPACK_JS))
         self.ack.on_change("data", self._on_ack)
@@ -132,7 +144,8 @@ class FrameChannel:
         if not self._entries:
             return
         self.sent += 1
-        packet = np.concatenate(self._arrays) if self._arrays else np.zeros(0, np.float32)
+        # never an empty buffer: Jupyter's comm drops it, and Panel's receiver then loses its place
+        packet = np.concatenate(self._arrays) if self._arrays else np.zeros(1, np.float32)
         layout = json.dumps({"frame": self.sent, "entries": self._entries}, separators=(",", ":"))
         self.source.data = {"packet": [packet], "layout": [layout]}
         self._entries, self._arrays = [], []

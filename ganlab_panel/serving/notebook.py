@@ -1,0 +1,38 @@
+"""A page shown in a notebook cell: its document travels over a Jupyter comm, which nothing else pushes.
+
+Panel holds a notebook output's Bokeh document and pushes it over the output's comm only after its own
+widget and pane updates (and after Python callbacks on models in a Bokeh pane). Changes a periodic callback
+makes to plain Bokeh models (the frame channel's packets, the counter's text) stay in the document's held
+events until something else pushes them: a playing app froze in JupyterLab, then delivered a few seconds of
+frames at once. A play loop pushes its frames itself (push_frames), and paces them against the page's
+acknowledgements like a served page (shown_in_notebook).
+"""
+
+from __future__ import annotations
+
+from panel.io.notebook import push
+from panel.io.state import state
+
+
+def _comms(documents) -> list[tuple[object, object]]:
+    """(document, comm) of the notebook outputs that show any of `documents`."""
+    wanted = {id(d) for d in documents if d is not None}
+    if not wanted:
+        return []
+    found = {}
+    for _viewable, _root, doc, comm in list(state._views.values()):
+        if comm is not None and id(doc) in wanted:
+            found[id(doc), id(comm)] = (doc, comm)
+    return list(found.values())
+
+
+def shown_in_notebook(documents) -> bool:
+    """Whether one of `documents` (Bokeh documents, None for models not shown) is a notebook output."""
+    return bool(_comms(documents))
+
+
+def push_frames(documents) -> None:
+    """Send what changed in these notebook outputs' documents now (one message each), not at Panel's next
+    own update."""
+    for doc, comm in _comms(documents):
+        push(doc, comm)
