@@ -8,7 +8,7 @@ from bokeh.models import Div
 
 from ganlab_panel.core.settings import SETTING_GROUPS
 from ganlab_panel.pages.training_page import SettingWidgets
-from ganlab_panel.serving.page_hooks import SpaceKey
+from ganlab_panel.serving.page_hooks import SpaceKey, WindowSize
 from ganlab_panel.views.actions import held, on_click
 from ganlab_panel.views.charts import ChartsView
 from ganlab_panel.views.distribution_picker import DistributionPicker
@@ -27,11 +27,11 @@ def build_parts(page) -> None:
         ("Discriminator", page.step_discriminator),
         ("Both", page.step_both),
     ):
-        width = 110 if label == "Discriminator" else 95
+        width = {"Generator": 92, "Discriminator": 112, "Both": 60}[label]
         page.step_buttons[label] = pn.widgets.Button(label=label, width=width, css_classes=[f"step-{label.lower()}"])
         on_click(page.step_buttons[label], action)
     page.slow_toggle = pn.widgets.Toggle.from_param(
-        page.param.slow_motion, label="Slow motion", width=110, css_classes=["slow-motion"]
+        page.param.slow_motion, label="Slow motion", width=105, css_classes=["slow-motion"]
     )
     page.pace_slider = pn.widgets.FloatSlider.from_param(
         page.param.pace, label="Pace (s per sub-step)", start=0.25, end=5, step=0.25, width=160
@@ -39,9 +39,10 @@ def build_parts(page) -> None:
     # Bokeh Divs rather than Panel widgets: the counter changes every frame, and the frame channel ships a
     # Div's text with the frame's data (a Panel widget update cost ~1 ms of server CPU); fixed widths,
     # because the text is written into the page without a new layout
-    page.counter = Div(text="Iteration 0", css_classes=["iteration-counter"], width=440)
-    page.rate = Div(text="paused", css_classes=["iterations-per-second"], width=150)
+    page.counter = Div(text="Iteration 0", css_classes=["iteration-counter"], width=360, styles={"font-size": "13px"})
+    page.rate = Div(text="paused", css_classes=["iterations-per-second"], width=110)
     page.space_key = SpaceKey(width=0, height=0, margin=0)
+    page.window = WindowSize(width=0, height=0, margin=0)
     page.space_key.param.watch(lambda _: page.toggle(), "presses")
     page.caption = pn.pane.HTML(
         "",
@@ -55,7 +56,7 @@ def build_parts(page) -> None:
     page.csv_input = pn.widgets.FileInput(accept=".csv,.txt", css_classes=["load-csv"], width=230, margin=(5, 10))
     page.csv_input.param.watch(lambda event: page.files.load_csv(event.new, page.csv_input.filename), "value")
     page.pretrained_button = pn.widgets.Button(
-        label="Use pretrained model", css_classes=["use-pretrained"], width=200, margin=(40, 10, 5, 10)
+        label="Use pretrained model", css_classes=["use-pretrained"], width=170, margin=(5, 8)
     )
     on_click(page.pretrained_button, page.load_pretrained)
     page.downloads = Downloads(export=page.export, on_upload=held(page.load_checkpoint))

@@ -20,6 +20,9 @@ from ganlab_panel.views.settings import setting_widget, show_value
 
 NOTICE_SECONDS = 4.0
 """How long an information notice (e.g. 'Networks rebuilt') stays up once training runs."""
+TOAST_SECONDS = {"info": 8.0, "warning": 20.0}
+"""How long a notice stays up on a served page while nothing runs: a toast, not a banner (the divergence alert
+stays until acted upon)."""
 
 
 def counter_text(frame: Frame) -> str:
@@ -49,7 +52,7 @@ class TrainingPage(pn.viewable.Viewer):
         self.reset_button = pn.widgets.Button(label="Reset", width=80, css_classes=["reset"])
         on_click(self.reset_button, self.reset)
         self.speed_slider = pn.widgets.IntSlider.from_param(
-            self.param.iterations_per_frame, label="Iterations per frame", start=1, end=200, width=180
+            self.param.iterations_per_frame, label="Iterations per frame", start=1, end=200, width=150
         )
         self.notice = pn.pane.Alert("", alert_type="info", visible=False, css_classes=["notice"], margin=(0, 10))
         self.divergence = pn.pane.Alert(
@@ -129,11 +132,26 @@ class TrainingPage(pn.viewable.Viewer):
         """An information notice: it goes NOTICE_SECONDS after training runs."""
         self.notice.param.update(object=text, alert_type="info", visible=True)
         self._notice_until = time.monotonic() + NOTICE_SECONDS if self.playing else math.inf
+        self._hide_later("info")
 
     def _error(self, text: str) -> None:
         """A warning: it stays until the next notice."""
         self.notice.param.update(object=text, alert_type="warning", visible=True)
         self._notice_until = math.inf
+        self._hide_later("warning")
+
+    def _hide_later(self, kind: str) -> None:
+        """On a served page, hide this notice after TOAST_SECONDS unless another replaced it meanwhile."""
+        doc = pn.state.curdoc
+        if doc is None or doc.session_context is None:  # a notebook or a test: the next frame or click hides it
+            return
+        shown = self.notice.object
+
+        def hide() -> None:
+            if self.notice.object == shown and self.notice.alert_type == kind:
+                self.notice.visible = False
+
+        doc.add_timeout_callback(hide, int(TOAST_SECONDS[kind] * 1000))
 
     def _expire_notice(self) -> None:
         if time.monotonic() > self._notice_until:

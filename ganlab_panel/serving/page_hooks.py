@@ -38,3 +38,31 @@ class SpaceKey(pn.reactive.ReactiveHTML):
         document.removeEventListener('keyup', state.keyup);
         """,
     }
+
+
+class WindowSize(pn.reactive.ReactiveHTML):
+    """Reports the width and height the page has: the browser window's, or a notebook output's width (there
+    the window is wider than the output). Sent on load and after each resize, so the page can size its views.
+
+    An invisible element; no script from anywhere else."""
+
+    page_width = param.Integer(default=0, doc="Pixels of width the page has (0: not reported yet).")
+    page_height = param.Integer(default=0, doc="Pixels of height the browser window has.")
+
+    _template = '<div id="window-size" style="display: none"></div>'
+
+    _scripts = {
+        "render": """
+        state.report = () => {
+          let host = view.el
+          while (host.getRootNode() !== document && host.getRootNode().host) host = host.getRootNode().host
+          const output = host.closest('.jp-OutputArea-output, .output_subarea, .cell-output')
+          data.page_width = output ? output.clientWidth : document.documentElement.clientWidth
+          data.page_height = window.innerHeight
+        }
+        state.resized = () => { clearTimeout(state.timer); state.timer = setTimeout(state.report, 200) }
+        window.addEventListener('resize', state.resized)
+        setTimeout(state.report, 0)
+        """,
+        "remove": "window.removeEventListener('resize', state.resized)",
+    }

@@ -64,7 +64,7 @@ class ChartsView(pn.viewable.Viewer):
 
     capacity = param.Integer(2000, bounds=(2, None), constant=True, doc="Most points kept per chart")
     width = param.Integer(320, bounds=(100, None), constant=True)
-    height = param.Integer(180, bounds=(80, None), constant=True)
+    height = param.Integer(160, bounds=(80, None), constant=True)
 
     def __init__(self, channel: FrameChannel | None = None, **params):
         super().__init__(**params)
@@ -103,9 +103,8 @@ class ChartsView(pn.viewable.Viewer):
         self._last: tuple[int, int] | None = None  # (iteration, total steps) of the last point
         # a mixture with known modes (ring8, grid25) also reports the mode-collapse figures, under the chart
         self.mode_text = Div(text="", css_classes=["mode-metrics"], width=self.width, height=36)
-        self._layout = pn.Column(
-            pn.pane.Bokeh(self.loss_figure), pn.pane.Bokeh(self.metric_figure), pn.pane.Bokeh(self.mode_text)
-        )
+        self.loss_pane, self.metric_pane = pn.pane.Bokeh(self.loss_figure), pn.pane.Bokeh(self.metric_figure)
+        self._layout = pn.Column(self.loss_pane, self.metric_pane, pn.pane.Bokeh(self.mode_text))
 
     def __panel__(self):
         return self._layout

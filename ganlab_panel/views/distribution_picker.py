@@ -1,4 +1,4 @@
-"""Pick the real-data distribution from small pictures of each, as GAN Lab's data row does."""
+"""Pick the real-data distribution from a row of small pictures, as GAN Lab's top bar does."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ CHOICES = ("line", "gaussians", "ring", "disjoint", "ring8", "grid25", "moons", 
 """GAN Lab's four in its order, the benchmarks' and other shapes, then drawing ('points' come from a file)."""
 PICTURE_SAMPLES = 300
 PICTURE_SIZE = 84  # pixels
-BUTTON_WIDTH = 150
 
 # A hand-drawn-looking stroke for the distribution the user draws.
 _DRAWING_PATH = "M14,72 C22,30 38,18 50,42 S70,82 86,28"
@@ -42,36 +41,73 @@ def picture(name: str, samples: int = PICTURE_SAMPLES, points=None) -> str:
     return _svg(f'<g fill="{REAL_COLOR}" fill-opacity="0.8">{dots}</g>')
 
 
-class DistributionPicker(pn.viewable.Viewer):
-    """A picture and a button per distribution; clicking sets `value` (clicking the current one re-announces
-    it, so the app can reload it or reopen the drawing). `value` also accepts 'points' (data from a file),
-    which no button shows."""
+THUMB_SIZE = 40  # pixels: GAN Lab's row of small thumbnails, in the page's top bar
+THUMB_SAMPLES = 120
+
+
+def _thumb(name: str, title: str, svg: str) -> str:
+    return (
+        f'<button type="button" class="thumb" data-name="{name}" aria-label="{title}" title="{title}" '
+        f'aria-pressed="false">{svg}</button>'
+    )
+
+
+_STYLE = (
+    "<style>.thumbs{display:flex;gap:3px;align-items:center}"
+    ".thumb{padding:1px;margin:0;border:2px solid transparent;border-radius:4px;background:white;cursor:pointer;"
+    f"width:{THUMB_SIZE + 6}px;height:{THUMB_SIZE + 6}px;line-height:0}}"
+    ".thumb:hover{border-color:#9cc3e0}.thumb:focus-visible{outline:2px solid #0072b5}"
+    f".thumb[aria-pressed=true]{{border-color:{ACCENT_COLOR}}}"
+    f".thumb svg{{width:{THUMB_SIZE}px;height:{THUMB_SIZE}px}}</style>"
+)
+
+
+class DistributionPicker(pn.reactive.ReactiveHTML):
+    """GAN Lab's row of thumbnails, one button per distribution (its title is the button's name and tooltip);
+    clicking sets `value` (clicking the current one re-announces it, so the app can reload it or reopen the
+    drawing). `value` also accepts 'points' (data from a file), which no button shows. One Bokeh model for the
+    whole row: a page with fewer models opens sooner."""
 
     value = param.Selector(
         default="gaussians", objects=list(distributions.REGISTRY), doc="The chosen distribution's name"
     )
+    drawing = param.String(default="", doc="The drawing button's picture (SVG): the applied drawing, once there is one")
+    picked = param.String(default="", doc="The page's last click: 'name#time' (a click on the same one changes it)")
+
+    _child_config = {"drawing": "literal"}
+
+    _template = (
+        _STYLE
+        + '<div id="row" class="thumbs" role="group" aria-label="Data distribution"><b style="margin: 0 4px">Data</b>'
+        + "".join(
+            _thumb(name, distributions.titles()[name], picture(name, THUMB_SAMPLES))
+            for name in CHOICES
+            if name != "drawing"
+        )
+        + '<button type="button" class="thumb" data-name="drawing" aria-label="{t}" title="{t}" aria-pressed="false">'
+        '<span id="drawpic" style="line-height:0">${drawing}</span></button></div>'
+    ).replace("{t}", distributions.titles()["drawing"])
+
+    _scripts = {
+        "render": """
+        for (const b of row.querySelectorAll('button'))
+          b.addEventListener('click', () => { data.picked = b.dataset.name + '#' + Date.now() })
+        self.value()
+        """,
+        "value": """
+        for (const b of row.querySelectorAll('button'))
+          b.setAttribute('aria-pressed', String(b.dataset.name === data.value))
+        """,
+    }
 
     def __init__(self, **params):
+        params.setdefault("drawing", picture("drawing", THUMB_SAMPLES))
         super().__init__(**params)
-        titles = distributions.titles()
-        self.pictures: dict[str, pn.pane.HTML] = {}
-        self.buttons: dict[str, pn.widgets.Button] = {}
-        items = []
-        for name in CHOICES:
-            side = (BUTTON_WIDTH - PICTURE_SIZE) // 2  # centres the picture over its button
-            self.pictures[name] = pn.pane.HTML(
-                picture(name), width=PICTURE_SIZE, height=PICTURE_SIZE, margin=(6, side + 5, 6, side + 5)
-            )
-            button = pn.widgets.Button(label=titles[name], width=BUTTON_WIDTH, margin=(0, 5))
-            button.on_click(lambda _event, name=name: self.choose(name))
-            self.buttons[name] = button
-            items.append(pn.Column(self.pictures[name], button))
-        self._highlight()
-        self.param.watch(lambda _event: self._highlight(), "value")
-        self._layout = pn.FlexBox(*items, sizing_mode="stretch_width")  # wraps on narrow screens
+        self.param.watch(self._on_pick, "picked")
 
-    def __panel__(self):
-        return self._layout
+    def _on_pick(self, event) -> None:
+        if event.new:
+            self.choose(event.new.split("#", 1)[0])
 
     def choose(self, name: str) -> None:
         """Select `name`; choosing the current one again triggers `value` watchers anyway."""
@@ -82,12 +118,4 @@ class DistributionPicker(pn.viewable.Viewer):
 
     def show_drawing(self, points) -> None:
         """Picture the user's drawing (after Apply) instead of the generic stroke."""
-        self.pictures["drawing"].object = picture("drawing", points=points)
-
-    def _highlight(self) -> None:
-        for name, button in self.buttons.items():
-            chosen = name == self.value
-            button.color = "primary" if chosen else "default"
-            self.pictures[name].styles = (
-                {"outline": f"3px solid {ACCENT_COLOR}", "border-radius": "2px"} if chosen else {"outline": "none"}
-            )
+        self.drawing = picture("drawing", THUMB_SAMPLES, points=points)

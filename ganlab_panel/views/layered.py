@@ -149,6 +149,11 @@ class LayeredView(pn.viewable.Viewer):
     def __panel__(self):
         return self._layout
 
+    def resize(self, side: int) -> None:
+        """Make the square `side` pixels a side (the page fits it to the screen)."""
+        if self.figure.frame_width != side:
+            self.figure.update(frame_width=side, frame_height=side)
+
     def update(self, frame: Frame) -> None:
         """Show `frame`; hidden layers are skipped and catch up when shown again."""
         self._frame = frame

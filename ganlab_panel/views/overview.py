@@ -55,6 +55,12 @@ class OverviewView(pn.viewable.Viewer):
         self._pane = pn.pane.Bokeh(self.figure, sizing_mode="fixed")
         self.set_phase(None)
 
+    def responsive(self) -> None:
+        """Let the page size the graph: it scales with the width it gets (its coordinates are its pixels at
+        900 x 260)."""
+        self.figure.update(sizing_mode="scale_width", aspect_ratio=WIDTH / HEIGHT)
+        self._pane.sizing_mode = "stretch_width"
+
     # -- building -------------------------------------------------------------------------------------
     def _build(self):
         fig = figure(
