@@ -5,6 +5,7 @@ from __future__ import annotations
 import panel as pn
 
 from ganlab_panel.pages.compare_side import SIDE_GROUPS, Side
+from ganlab_panel.pages.drawers import toast_styles
 
 USAGE = (
     "Two GANs learn the same data from the same seed, in step. Change a setting on side A or B (the "
@@ -12,46 +13,51 @@ USAGE = (
 )
 
 
+SETTING_WIDTH = 168
+"""Pixels per setting widget: two side by side in a card, two cards side by side under each side's views."""
+
+
 def side_panel(side: Side) -> pn.Column:
-    """A side's counter, layered view and charts over its settings."""
-    cards = [
-        pn.Card(*(side.widgets[n] for n in names), title=group, sizing_mode="stretch_width", margin=(5, 5))
-        for group, names in SIDE_GROUPS.items()
-        if names
-    ]
+    """A side's counter, its layered view beside its charts, and its settings in cards under them."""
+    cards = []
+    for group, names in SIDE_GROUPS.items():
+        if not names:
+            continue
+        for name in names:
+            side.widgets[name].param.update(width=SETTING_WIDTH, sizing_mode=None, margin=(2, 4))
+        cards.append(pn.Card(pn.FlexBox(*(side.widgets[n] for n in names)), title=group, width=362, margin=(4, 4)))
     return pn.Column(
-        pn.pane.Markdown(f"### {side.label}", margin=(0, 10)),
-        pn.pane.Bokeh(side.counter, margin=(0, 10)),
-        side.layered,
-        side.charts,
-        *cards,
+        pn.Row(pn.pane.Markdown(f"### {side.label}", margin=(0, 10)), pn.pane.Bokeh(side.counter, margin=(12, 10))),
+        pn.Row(side.layered, side.charts),
+        pn.FlexBox(*cards, align_items="flex-start"),
         css_classes=[f"side-{side.label.lower()}"],
-        width=560,
+        width=940,
     )
 
 
 def compare_page(comparison) -> pn.Column:
-    """Toolbar with the shared settings on top, the differences, then side A beside side B."""
-    toolbar = pn.FlexBox(  # wraps in a narrow notebook output (see page_layout.page)
+    """One bar on top (the controls, the shared settings), the differences, then side A beside side B."""
+    toolbar = pn.FlexBox(  # wraps in a narrow notebook output
+        pn.pane.HTML("<span style='font-size: 20px'><b>GAN</b> Lab: compare</span>", margin=(8, 12, 0, 8)),
         comparison.play_button,
         comparison.reset_button,
         comparison.step_button,
         comparison.speed_slider,
         *(comparison.shared_widgets[n] for n in ("distribution", "seed")),
+        pn.pane.HTML(f"<span title='{USAGE}' style='color: #555'>{USAGE}</span>", width=420, margin=(8, 10)),
         css_classes=["toolbar"],
         align_items="center",
         sizing_mode="stretch_width",
     )
+    comparison.notice.styles = toast_styles("right", top="80px")
+    comparison.divergence.styles = toast_styles("centre", top="80px")
     return pn.Column(
-        pn.pane.HTML("<h2 style='margin: 4px 0'>GAN Lab: compare two settings</h2>", margin=(5, 10)),
-        pn.pane.Markdown(USAGE, margin=(0, 10)),
         toolbar,
-        comparison.notice,
-        comparison.divergence,
-        pn.pane.Markdown("### Differences", margin=(0, 10)),
-        comparison.differences_pane,
+        pn.Row(pn.pane.Markdown("**Differences**", margin=(8, 10)), comparison.differences_pane),
         pn.FlexBox(
             *(side_panel(side) for side in comparison.sides), align_items="flex-start", sizing_mode="stretch_width"
         ),
+        comparison.notice,
+        comparison.divergence,
         sizing_mode="stretch_width",
     )

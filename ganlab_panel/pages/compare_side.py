@@ -20,7 +20,8 @@ SIDE_SETTINGS = tuple(name for names in SIDE_GROUPS.values() for name in names)
 """The settings each side chooses for itself."""
 HIGHLIGHT = {"outline": "2px solid #e08a00", "background": "#fff3dc", "border-radius": "4px"}
 """How a setting that differs from the other side's is marked."""
-VIEW_SIZE = 360
+VIEW_SIZE = 340
+"""Each side's layered view: two of them, their charts and settings fit 1920 x 1080."""
 
 
 def setting_title(name: str) -> str:

@@ -90,6 +90,7 @@ def page(app) -> pn.Column:
             "Help": lambda: help_texts(app),
         }
     )
+    app.drawers = drawers  # the page's drawers, for a caller that opens one (a test, a tour)
     app._drawing_box.param.update(styles=toast_styles("left", top="110px"), css_classes=["drawing-box"])
     above, below = overview_editors(app)
     overview = pn.Column(

@@ -330,14 +330,22 @@ def test_a_closed_browser_tab_stops_training():
     assert not lab.running
 
 
-def test_each_part_has_its_explanation_beside_it(app):
+def test_each_part_has_its_explanation_one_click_away(app):
     layout = app.__panel__()
-    panes = layout.select(lambda o: isinstance(o, (pn.pane.Markdown, pn.pane.HTML)))
-    texts = " ".join(str(pane.object) for pane in panes)
-    for topic in ("distribution", "heatmap", "loss_charts", "divergences"):  # shown as they are
-        assert explain(topic) in texts, topic
-    for topic in ("noise", "generator", "gradients", "manifold", "k_steps", "learning_rate", "slow_motion", "step"):
-        assert BOLD.sub(r"<b>\1</b>", explain(topic)) in texts, topic  # folded under 'About ...'
+
+    def texts() -> str:
+        panes = layout.select(lambda o: isinstance(o, (pn.pane.Markdown, pn.pane.HTML)))
+        return " ".join(str(pane.object) for pane in panes)
+
+    beside = texts()  # folded under 'About ...' beside the part itself
+    for topic in ("generator", "gradients", "discriminator", "heatmap", "manifold"):
+        assert BOLD.sub(r"<b>\1</b>", explain(topic)) in beside, topic
+    assert "Help" in app.drawers.toggles and len(app.drawers.drawers["Help"]) == 1, "built when first opened"
+    app.drawers.open("Help")
+    helped = texts()
+    assert explain("distribution") in helped  # shown as it is
+    for topic in ("noise", "k_steps", "learning_rate", "slow_motion", "step", "loss_charts", "divergences"):
+        assert BOLD.sub(r"<b>\1</b>", explain(topic)) in helped, topic
 
 
 def test_a_csv_file_becomes_the_real_data_and_a_bad_one_changes_nothing(app):
@@ -366,7 +374,7 @@ def test_settings_changed_from_code_with_a_distribution_are_kept(app):
     app.config.update({"distribution": "ring", "generator_learning_rate": 1.0, "generator_layers": 4})
     assert (app.config.generator_learning_rate, app.config.generator_layers) == (1.0, 4)  # not the ring's preset
     assert app.picker.value == "ring" and app.trainer.architecture.generator_layers == 4
-    click(app.picker.buttons["ring"])
+    app.picker.picked = "ring#1"  # what the page sends on a click of the ring's thumbnail
     assert app.config.generator_layers == presets.PRESETS["ring"]["generator_layers"]  # a click loads the preset
 
 

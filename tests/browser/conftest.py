@@ -182,6 +182,14 @@ class AppPage:
     def button(self, label: str):
         return self.page.get_by_role("button", name=label, exact=True)
 
+    def open(self, drawer: str) -> None:
+        """Open a drawer of the top bar ('More settings', 'Save and load', 'Timeline', 'Help') as a user
+        does, with its button; nothing if it is open already."""
+        slug = drawer.lower().replace(" ", "-")
+        if not self.page.locator(f".drawer-{slug}").is_visible():
+            self.page.locator(f".open-{slug} button").click()
+            self.page.locator(f".drawer-{slug}").wait_for(state="visible", timeout=TIMEOUT * 1000)
+
     def step(self, network: str):
         """The step button 'Generator', 'Discriminator' or 'Both' (the settings cards share these titles)."""
         return self.page.locator(f".step-{network.lower()} button")
