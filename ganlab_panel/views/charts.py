@@ -73,6 +73,7 @@ class ChartsView(pn.viewable.Viewer):
         self.metric_source = ColumnDataSource({name: [] for name in METRIC_COLUMNS})
         self.loss_figure = _chart("Loss", self.width, self.height)
         self.metric_figure = _chart("KL and JS divergence (real vs fake)", self.width, self.height)
+        self.loss_figure.name, self.metric_figure.name = "loss", "divergences"  # names the browser tests find
         for fig, source, lines in [
             (
                 self.loss_figure,

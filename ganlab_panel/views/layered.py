@@ -68,7 +68,7 @@ class LayeredView(pn.viewable.Viewer):
         self.channel = channel or FrameChannel()
         self._frame: Frame | None = None
         self._shown_real: np.ndarray | None = None
-        self.figure = fig = unit_square_figure(self.size)
+        self.figure = fig = unit_square_figure(self.size, name="layered")
         self.sources = {
             "heatmap": ColumnDataSource({"image": [np.full((1, 1), 0.5, dtype=np.float32)]}),
             "real": ColumnDataSource({"x": [], "y": []}),

@@ -254,9 +254,9 @@ class Tabs:
         self.log_start = len(server.log())
         self.opened: list[AppPage] = []
 
-    def __call__(self, query: str = "", clipboard: bool = False) -> AppPage:
+    def __call__(self, query: str = "", clipboard: bool = False, viewport=(1500, 1100)) -> AppPage:
         """A new tab on the app's URL plus `query` (e.g. '?seed=3'), with clipboard access if asked."""
-        context = self.browser.new_context(viewport={"width": 1500, "height": 1100})
+        context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         if clipboard:
             context.grant_permissions(["clipboard-read", "clipboard-write"])
         app = open_app(context, self.server.url + query)

@@ -153,6 +153,7 @@ def test_choosing_wgan_gp_while_training_switches_live_and_relabels_the_heatmap(
     before = app.wait_for_iteration(30)
     app.page.locator(".setting-loss select").select_option(label="WGAN-GP")
     wait_until(lambda: "Critic" in app.page.evaluate(legend_title), "the heatmap legend to read critic scores")
+    app.open("More settings")
     app.page.locator(".setting-gp-weight select").select_option("0.1")  # the authors' weight for 2-D data
     wait_until(lambda: "gp_weight=0.1" in app.page.evaluate("window.location.search"), "the link to hold the weight")
     seen = [before]

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.browser
 
 
 def timeline_label(app) -> str:
+    app.open("Timeline")
     return app.page.locator(".timeline-label div").first.inner_text()
 
 
@@ -32,6 +33,7 @@ def shown_iteration(app) -> int | None:
 
 def scrub(app, *keys: str) -> None:
     """Move the timeline's handle with the keyboard, as a user can (Home, arrows)."""
+    app.open("Timeline")
     handle = app.page.locator(".timeline .noUi-handle")
     handle.focus()
     for key in keys:
@@ -40,6 +42,7 @@ def scrub(app, *keys: str) -> None:
 
 def download(app, kind: str) -> tuple[str, bytes]:
     """Click a download button; the file's suggested name and content."""
+    app.open("Save and load")
     with app.page.expect_download() as info:
         app.page.locator(f".download-{kind} button, .download-{kind} a").first.click()
     path = info.value.path()
@@ -134,6 +137,7 @@ def test_an_uploaded_model_continues_and_a_bad_file_changes_nothing(app, tmp_pat
     path = tmp_path / "ring.npz"
     saved.save(path)
 
+    app.open("Save and load")
     upload = app.page.locator(".upload-checkpoint input[type=file]")
     upload.set_input_files(str(path))
     app.page.get_by_text("Loaded ring.npz").wait_for()
