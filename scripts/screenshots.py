@@ -1,6 +1,10 @@
-"""Regenerate the README's screenshots: serve the app, train in Chromium, save PNGs under docs/.
+"""Regenerate the README's screenshots: serve the app and compare mode, train in Chromium, save PNGs under docs/.
 
 python scripts/screenshots.py
+
+docs/app-1366x768.png and docs/app-1920x1080.png: the ring after a few seconds of training, on a classroom
+laptop's screen and a desktop's; docs/app-slow-motion.png: slow motion's discriminator phase at 1366 x 768;
+docs/compare-1920x1080.png: compare mode after a few seconds of training.
 """
 
 from __future__ import annotations
@@ -16,54 +20,72 @@ from chromium import launch  # scripts/chromium.py, beside this script: Chromium
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
 
 
-def main() -> None:
+def serve(app: str) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/{Path(app).stem}"
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "panel",
-            "serve",
-            str(ROOT / "ganlab_panel" / "app.py"),
-            "--port",
-            str(port),
-            "--address",
-            "127.0.0.1",
-        ],
+        [sys.executable, "-m", "panel", "serve", str(ROOT / app), "--port", str(port), "--address", "127.0.0.1"],
         cwd=ROOT,
     )
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/app", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = launch(p)
-            page = browser.new_page(viewport={"width": 1400, "height": 1250})
-            page.goto(f"http://127.0.0.1:{port}/app")
-            page.wait_for_selector("text=Iteration", timeout=60_000)
-            page.get_by_role("button", name="Ring", exact=True).click()
-            page.wait_for_timeout(1000)
-            page.get_by_role("button", name="Play").click()
-            page.wait_for_timeout(12_000)
-            page.get_by_role("button", name="Pause").click()
-            page.wait_for_timeout(1000)
-            (ROOT / "docs").mkdir(exist_ok=True)
-            page.screenshot(path=str(ROOT / "docs" / "app-training.png"), full_page=True)
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            return server, url
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"{app} did not start")
+
+
+def app_shots(browser, url: str) -> None:
+    for width, height in ((1366, 768), (1920, 1080)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(url)
+        page.wait_for_selector("text=Iteration", timeout=60_000)
+        page.get_by_role("button", name="Ring", exact=True).click()
+        page.wait_for_timeout(1000)
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_timeout(12_000)
+        page.get_by_role("button", name="Pause").click()
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(DOCS / f"app-{width}x{height}.png"))
+        if width == 1366:
             page.get_by_role("button", name="Slow motion").click()
             page.get_by_role("button", name="Play").click()
             page.wait_for_timeout(4000)
-            page.screenshot(path=str(ROOT / "docs" / "app-slow-motion.png"), full_page=True)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
+            page.screenshot(path=str(DOCS / "app-slow-motion.png"))
+            page.get_by_role("button", name="Pause").click()
+        page.close()
+
+
+def compare_shot(browser, url: str) -> None:
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(url)
+    page.wait_for_selector("text=Iteration", timeout=60_000)
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(10_000)
+    page.get_by_role("button", name="Pause").click()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(DOCS / "compare-1920x1080.png"))
+    page.close()
+
+
+def main() -> None:
+    DOCS.mkdir(exist_ok=True)
+    for app, shots in (("ganlab_panel/app.py", app_shots), ("ganlab_panel/compare.py", compare_shot)):
+        server, url = serve(app)
+        try:
+            with sync_playwright() as p:
+                browser = launch(p)
+                shots(browser, url)
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(10)
 
 
 if __name__ == "__main__":

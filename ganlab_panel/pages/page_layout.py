@@ -10,6 +10,7 @@ import panel as pn
 
 from ganlab_panel.pages.drawers import Drawers, toast_styles
 from ganlab_panel.pages.overview_editors import overview_editors
+from ganlab_panel.views.actions import held
 from ganlab_panel.views.explanations import explain
 from ganlab_panel.views.settings import GROUP_TOPICS
 from ganlab_panel.views.text import OVERVIEW_TOPICS, SPACE_NOTE, about, note, title
@@ -127,7 +128,7 @@ def page(app) -> pn.Column:
         layered.width = side + 30  # the toggles wrap under the square, the overview takes the rest
 
     fit()
-    window.param.watch(fit, ["page_width", "page_height"])
+    window.param.watch(held(fit), ["page_width", "page_height"])  # Bokeh models change inside a document hold
     app.notice.styles = toast_styles("right")
     app.divergence.styles = toast_styles("centre")
     app.caption.styles = {**app.caption.styles, **toast_styles("bottom")}
