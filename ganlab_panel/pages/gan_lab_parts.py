@@ -39,7 +39,7 @@ def build_parts(page) -> None:
     # Bokeh Divs rather than Panel widgets: the counter changes every frame, and the frame channel ships a
     # Div's text with the frame's data (a Panel widget update cost ~1 ms of server CPU); fixed widths,
     # because the text is written into the page without a new layout
-    page.counter = Div(text="Iteration 0", css_classes=["iteration-counter"], width=360, styles={"font-size": "13px"})
+    page.counter = Div(text="Iteration 0", css_classes=["iteration-counter"], width=390, styles={"font-size": "12px"})
     page.rate = Div(text="paused", css_classes=["iterations-per-second"], width=110)
     page.space_key = SpaceKey(width=0, height=0, margin=0)
     page.window = WindowSize(width=0, height=0, margin=0)

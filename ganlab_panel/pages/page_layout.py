@@ -24,6 +24,12 @@ CHROME_HEIGHT = 250
 """Pixels of height the top bar, the view's title, legend and toggles take beside the square."""
 
 
+def chart_height(height: int) -> int:
+    """The charts' height under the overview for a window `height` pixels tall: 160 px on a laptop, taller
+    on a larger screen (the layered view beside them grows with it)."""
+    return int(max(160, min(320, height - 760 + 160))) if height > 0 else 160
+
+
 def layered_side(width: int, height: int) -> int:
     """The layered view's side for a page of `width` x `height` pixels (0 x 0: not known yet)."""
     if width <= 0 or height <= 0:
@@ -125,6 +131,8 @@ def page(app) -> pn.Column:
     def fit(*_events) -> None:
         side = layered_side(window.page_width, window.page_height)
         app.layered.resize(side)
+        for figure in (app.charts.loss_figure, app.charts.metric_figure):  # taller where the screen is
+            figure.height = chart_height(window.page_height)
         layered.width = side + 30  # the toggles wrap under the square, the overview takes the rest
 
     fit()

@@ -52,7 +52,7 @@ class TrainingPage(pn.viewable.Viewer):
         self.reset_button = pn.widgets.Button(label="Reset", width=80, css_classes=["reset"])
         on_click(self.reset_button, self.reset)
         self.speed_slider = pn.widgets.IntSlider.from_param(
-            self.param.iterations_per_frame, label="Iterations per frame", start=1, end=200, width=150
+            self.param.iterations_per_frame, label="Iterations per frame", start=1, end=200, width=130
         )
         self.notice = pn.pane.Alert("", alert_type="info", visible=False, css_classes=["notice"], margin=(0, 10))
         self.divergence = pn.pane.Alert(
