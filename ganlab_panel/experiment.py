@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
+from ganlab_panel.core import distributions
 from ganlab_panel.core.config import GanConfig
 from ganlab_panel.core.frame import Frame
+from ganlab_panel.core.metrics import SCORE_SAMPLES, grid_js
+from ganlab_panel.core.noise import sample_noise
 from ganlab_panel.core.trainer import Trainer
 from ganlab_panel.files import checkpoints
 
@@ -42,6 +47,15 @@ class Experiment:
     def metrics(self) -> dict:
         """KL and JS divergence (bits) between real and generated samples, now."""
         return self.trainer.metrics()
+
+    def score(self, samples: int = SCORE_SAMPLES, seed: int = 0) -> float:
+        """GAN Lab's grid JS (bits) between `samples` fresh real and generated samples drawn from `seed`:
+        the model's quality, without the sampling noise of `metrics`' fixed 10,000 samples."""
+        c = self.config
+        rng = np.random.default_rng(seed)
+        real = distributions.sample(c.distribution, samples, rng, c.points or None)
+        fake = self.trainer.engine.generate(sample_noise(rng, samples, c.noise_dim, c.noise_type))
+        return grid_js(real, fake)
 
     def frame(self) -> Frame:
         return self.trainer.frame()

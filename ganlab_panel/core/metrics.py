@@ -52,6 +52,16 @@ def divergences(real: np.ndarray, fake: np.ndarray, grid: int = GRID, real_histo
     return {"kl": kl_divergence(p, q), "js": js_divergence(p, q)}
 
 
+SCORE_SAMPLES = 50_000
+"""Samples per side for `grid_js` when scoring a model once (the shipped ones): two 50,000-sample draws of
+the same distribution score at most 0.004 bits, so a score measures the model, not the draw."""
+
+
+def grid_js(real: np.ndarray, fake: np.ndarray, grid: int = GRID) -> float:
+    """GAN Lab's JS in bits between two sample sets: 30 x 30 grid histograms, epsilon 1e-4, log base 2."""
+    return js_divergence(histogram(real, grid), histogram(fake, grid))
+
+
 MODE_SAMPLES = 2_500
 """Generated samples for the mode-collapse metrics, as VEEGAN and PacGAN count them."""
 HIGH_QUALITY_STDS = 3.0

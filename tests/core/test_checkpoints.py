@@ -13,15 +13,17 @@ import numpy as np
 import pytest
 
 from ganlab_panel import Experiment, GanConfig
-from ganlab_panel.core.presets import PRESETS, PRETRAINED_ITERATIONS, preset
+from ganlab_panel.core.presets import PRESETS, SHIPPED_ITERATIONS, preset
 from ganlab_panel.files import checkpoints
 from ganlab_panel.files.checkpoints import Checkpoint, CheckpointError
 
 FRAME_ARRAYS = ("real", "fake", "noise", "heatmap", "manifold", "manifold_stretch", "gradients")
 FRAME_ARRAYS += ("real_predictions", "fake_predictions")
 
-PRETRAINED_JS_BOUND = {"line": 0.65, "gaussians": 0.12, "ring": 0.25, "disjoint": 0.40}
-"""Measured JS of the shipped models (scripts/train_pretrained.py prints them) plus a small margin."""
+PRETRAINED_JS_BOUND = {"line": 0.2, "gaussians": 0.2, "ring": 0.2, "disjoint": 0.4}
+"""Largest grid JS on 50,000 samples a shipped model may score (`python scripts/train_pretrained.py --score`
+prints them: 0.09, 0.06, 0.12, 0.36): 0.2 has learned the data; the disjoint regions' 0.4 is the best
+GAN Lab's configuration reaches (see the script's docstring)."""
 
 
 @pytest.fixture(scope="module")
@@ -333,13 +335,18 @@ def test_every_gan_lab_distribution_ships_a_pretrained_model():
 
 
 @pytest.mark.parametrize("distribution", list(PRESETS))
-def test_pretrained_model_loads_with_gan_labs_settings_and_iteration(distribution):
+def test_pretrained_model_loads_with_gan_labs_settings_and_its_iteration(distribution):
     experiment = Experiment.pretrained(distribution)
-    assert experiment.iteration == PRETRAINED_ITERATIONS[distribution]
+    assert experiment.iteration == SHIPPED_ITERATIONS[distribution]
     config = experiment.config.to_dict()
     assert {k: config[k] for k in PRESETS[distribution]} == PRESETS[distribution]
     assert config["distribution"] == distribution
-    assert experiment.metrics["js"] < PRETRAINED_JS_BOUND[distribution]
+
+
+@pytest.mark.parametrize("distribution", list(PRESETS))
+def test_pretrained_model_has_learned_its_data(distribution):
+    """GAN Lab's grid JS between 50,000 real and 50,000 generated samples stays under the model's bound."""
+    assert Experiment.pretrained(distribution).score() <= PRETRAINED_JS_BOUND[distribution]
 
 
 @pytest.mark.parametrize("name", ["drawing", "points", "spiral"])

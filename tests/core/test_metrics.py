@@ -9,7 +9,7 @@ import pytest
 
 from ganlab_panel.core import distributions, metrics
 from ganlab_panel.core.distributions import sample
-from ganlab_panel.core.metrics import GRID, divergences, histogram, js_divergence, kl_divergence
+from ganlab_panel.core.metrics import GRID, divergences, grid_js, histogram, js_divergence, kl_divergence
 
 OUTSIDE = GRID * GRID  # index of the outside cell
 
@@ -60,6 +60,13 @@ def test_two_draws_of_the_same_distribution_score_small(name):
     scores = divergences(sample(name, n, seed=2), sample(name, n, seed=3))
     assert 0 <= scores["kl"] < 0.1
     assert 0 <= scores["js"] < 0.025
+
+
+@pytest.mark.parametrize("name", ["line", "gaussians", "ring", "disjoint"])
+def test_grid_js_of_two_large_draws_of_the_same_distribution_is_below_its_noise_floor(name):
+    real, fake = sample(name, metrics.SCORE_SAMPLES, 0), sample(name, metrics.SCORE_SAMPLES, 1)
+    assert grid_js(real, fake) == js_divergence(histogram(real), histogram(fake))
+    assert grid_js(real, fake) < 0.005
 
 
 def test_divergence_grows_as_samples_move_away():
