@@ -13,6 +13,17 @@ USAGE = (
 )
 
 
+SHORT_LABELS = {
+    "real_label": "Real label",
+    "k_discriminator": "kD steps",
+    "k_generator": "kG steps",
+    "gp_weight": "WGAN-GP lambda",
+    "pack": "Packing (PacGAN)",
+    "generator_neurons": "Neurons",
+    "discriminator_neurons": "Neurons",
+    "loss": "Loss",
+}
+"""Labels that fit a card's half: the card's title says whose setting it is, its tooltip says the rest."""
 SETTING_WIDTH = 168
 """Pixels per setting widget: two side by side in a card, two cards side by side under each side's views."""
 
@@ -24,7 +35,8 @@ def side_panel(side: Side) -> pn.Column:
         if not names:
             continue
         for name in names:
-            side.widgets[name].param.update(width=SETTING_WIDTH, sizing_mode=None, margin=(2, 4))
+            label = SHORT_LABELS.get(name, side.widgets[name].name)
+            side.widgets[name].param.update(name=label, width=SETTING_WIDTH, sizing_mode=None, margin=(2, 4))
         cards.append(pn.Card(pn.FlexBox(*(side.widgets[n] for n in names)), title=group, width=362, margin=(4, 4)))
     return pn.Column(
         pn.Row(pn.pane.Markdown(f"### {side.label}", margin=(0, 10)), pn.pane.Bokeh(side.counter, margin=(12, 10))),
