@@ -16,6 +16,7 @@ from ganlab_panel.serving.notebook import push_frames, shown_in_notebook
 from ganlab_panel.serving.pacing import (
     FRAME_WAIT_S,
     FRAMES_IN_FLIGHT,
+    NOTEBOOK_FRAMES_IN_FLIGHT,
     PERIOD_MS,
     SessionWatch,
     fit_iterations,
@@ -111,9 +112,13 @@ class PlayLoop:
     def browser_behind(self, in_flight: int) -> bool:
         """Whether the page has not yet painted enough of the `in_flight` frames sent (a served page, or a
         notebook output: its acknowledgements come back over the comm; a page shown nowhere is never behind)."""
-        if not (self.session.served or shown_in_notebook(self._documents())):
+        if self.session.served:
+            limit = FRAMES_IN_FLIGHT
+        elif shown_in_notebook(self._documents()):
+            limit = NOTEBOOK_FRAMES_IN_FLIGHT
+        else:
             return False
-        return in_flight >= FRAMES_IN_FLIGHT and time.monotonic() - self._sent_at < FRAME_WAIT_S
+        return in_flight >= limit and time.monotonic() - self._sent_at < FRAME_WAIT_S
 
     def _documents(self) -> list:
         return [channel.source.document for channel in self._channels()]
