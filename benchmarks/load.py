@@ -12,7 +12,7 @@ websocket, presses Play in each, and measures over the window:
   - the server's CPU (percent of one core; it is one process, so 100 % is its ceiling) and this
     client process's own CPU.
 Each client behaves like the page: it acknowledges every packet (after --paint-ms, the browser's paint)
-by setting the 'frame-ack' source, as views/frame_channel.py's UNPACK_JS does; the server stops drawing
+by setting the 'frame-ack' source's tags, as views/frame_channel.py's UNPACK_JS does; the server stops drawing
 for a session with 3 frames unacknowledged. Real browsers are not used: 8 Chromiums painting at 20
 frames/s need more than this 2-core machine, and their work would be charged to the server.
 Targets (issue 5): with 8 sessions every session >= 5 frames/s, and widget latency p95 <= 300 ms.
@@ -151,7 +151,7 @@ class Student(threading.Thread):
             if match:
                 self.iterations.append((now, int(match.group(1))))
         frame = layout["frame"]
-        self.loop.call_later(self.paint_s, lambda: setattr(self.ack, "data", {"frame": [frame]}))
+        self.loop.call_later(self.paint_s, lambda: setattr(self.ack, "tags", [frame]))
 
     def _on_visible(self, _attr, _old, new) -> None:
         if self._probe is not None and new == self._probe[1]:

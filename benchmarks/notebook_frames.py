@@ -1,10 +1,11 @@
 """Frames/s that GanLab paints inline in a real JupyterLab, and whether it keeps painting while it plays.
 
-    python benchmarks/notebook_frames.py [--seconds 15] [--compare] [--slow-motion]
+    python benchmarks/notebook_frames.py [--seconds 15] [--compare] [--slow-motion] [--notebook7]
 
-Starts JupyterLab on 127.0.0.1 with throw-away config, data and runtime directories (a kernelspec for this
-interpreter with the checkout on PYTHONPATH and PANEL_INLINE=1), writes a notebook that displays the app
-(or compare mode), opens it in Debian's Chromium, runs all cells, presses Play in the output and prints:
+Starts JupyterLab (or Notebook 7, `python -m notebook`) on 127.0.0.1 with throw-away config, data and runtime
+directories (a kernelspec for this interpreter with the checkout on PYTHONPATH and PANEL_INLINE=1), writes a
+notebook that displays the app (or compare mode), opens it in Debian's Chromium, runs all cells, presses Play
+in the output and prints:
   - frames/s painted (changes of the layered view's fake samples seen by BokehJS, median of 1 s windows),
   - the page's iteration counter at every read, and whether it rose at every read,
   - after Pause, whether the page shows the kernel's iteration.
@@ -59,6 +60,18 @@ COUNTER_TEXTS = """() => {
       }
   return texts
 }"""
+LAYERED_PIXELS = """(side) => {
+  // the plot that draws the fake samples (compare mode: the side's, named layered-a or layered-b), its layers
+  // composed as the page shows them; read in the page, as the output may be scrolled out of the viewport
+  for (const doc of window.Bokeh?.documents ?? [])
+    for (const model of doc.all_models) {
+      if (model.name !== 'fake-samples') continue
+      const plot = Bokeh.index.find_one(model)?.plot_view
+      if (plot != null && (side == null || plot.model.name === `layered-${side}`))
+        return plot.canvas_view.compose().canvas.toDataURL()
+    }
+  return null
+}"""
 COUNT_FRAMES = (
     """() => {
   const fake = (FIND)('fake-samples');
@@ -102,9 +115,11 @@ def notebook_json(cells: list[str]) -> str:
 
 class JupyterLab:
     """A JupyterLab server on 127.0.0.1 whose kernels run this interpreter with the checkout importable;
-    every Jupyter directory is a throw-away one under `home`. `stop()` ends it (and its kernels)."""
+    every Jupyter directory is a throw-away one under `home`. `stop()` ends it (and its kernels).
+    `app="notebook"` starts Notebook 7 instead (the same front-end components, one notebook per tab)."""
 
-    def __init__(self, home: Path | None = None):
+    def __init__(self, home: Path | None = None, app: str = "jupyterlab"):
+        self.app = app
         self._own_home = home is None
         self.home = Path(tempfile.mkdtemp(prefix="jlab-")) if home is None else home
         dirs = {n: self.home / n for n in ("config", "data", "runtime", "settings", "workspaces", "notebooks")}
@@ -140,7 +155,7 @@ class JupyterLab:
         self._log = open(self.log_path, "w")  # noqa: SIM115 (open for the server's lifetime, closed in stop)
         # fmt: off
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.token=", "--ServerApp.password=",
+            [sys.executable, "-m", app, "--no-browser", "--ServerApp.token=", "--ServerApp.password=",
              "--ServerApp.ip=127.0.0.1", f"--port={self.port}", f"--ServerApp.root_dir={self.notebooks}",
              "--allow-root", "--ServerApp.disable_check_xsrf=True"],
             stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=self.notebooks,
@@ -149,14 +164,14 @@ class JupyterLab:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"jupyterlab exited:\n{self.log()}")
+                raise RuntimeError(f"{app} exited:\n{self.log()}")
             try:
                 urllib.request.urlopen(f"{self.url}/api/status", timeout=1)
                 return
             except OSError:
                 time.sleep(0.3)
         self.stop()
-        raise RuntimeError("jupyterlab did not answer in 90 s")
+        raise RuntimeError(f"{app} did not answer in 90 s")
 
     def log(self) -> str:
         if not self._log.closed:
@@ -164,9 +179,12 @@ class JupyterLab:
         return self.log_path.read_text()
 
     def write_notebook(self, name: str, cells: list[str]) -> str:
-        """Write a notebook of `cells`; returns its URL in JupyterLab."""
+        """Write a notebook of `cells`; returns its URL in JupyterLab (or Notebook 7)."""
         (self.notebooks / name).write_text(notebook_json(cells))
-        return f"{self.url}/lab/tree/{name}"
+        if self.app == "notebook":
+            return f"{self.url}/notebooks/{name}"
+        # ?reset: a fresh workspace, not the server's previous tabs (their hidden notebooks come first in the page)
+        return f"{self.url}/lab/tree/{name}?reset"
 
     def stop(self) -> None:
         self.process.terminate()  # Jupyter Server shuts its kernels down on SIGTERM
@@ -209,6 +227,11 @@ def run_all_cells(page) -> None:
     """Run > Run All Cells from JupyterLab's menu."""
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
+def errors_in_cells(page) -> list[str]:
+    """The text of every error (stderr) output in the notebook."""
+    return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
 
 
 def run_cell(page, source: str, timeout_s: float = 30):
@@ -268,25 +291,26 @@ class Output:
         js = f"() => Array.from(({_FIND})('fake-samples').data_source.data.x.slice(0, 20))"
         return self.page.evaluate(js)
 
-    def layered_pixels(self) -> bytes:
-        """A screenshot of the layered view's canvas."""
-        return self.page.locator(".layered-view canvas, .bk-Canvas").first.screenshot()
+    def layered_pixels(self, side: str | None = None) -> str:
+        """What the layered view's canvas shows, as a PNG data URL (compare mode: side 'a' or 'b')."""
+        return self.page.evaluate(LAYERED_PIXELS, side)
 
     def horizontal_overflow(self) -> int:
-        """Pixels by which the app's output is wider than the output area shows (0: no horizontal scrolling)."""
+        """Pixels by which the app's output area is wider than it shows (0: no horizontal scrolling). The app is
+        a cell's value (an execute result; printed text and the extension's output are not); -1: none shown."""
         js = """() => {
-          const counter = [...document.querySelectorAll('.jp-OutputArea-output')]
-          let worst = 0
-          for (const el of counter) worst = Math.max(worst, el.scrollWidth - el.clientWidth)
+          const outputs = document.querySelectorAll(".jp-OutputArea-executeResult .jp-OutputArea-output")
+          let worst = -1
+          for (const el of outputs) worst = Math.max(worst, el.scrollWidth - el.clientWidth)
           return worst
         }"""
         return self.page.evaluate(js)
 
 
-def measure(cells: list[str], seconds: float, slow_motion: bool = False) -> dict:
+def measure(cells: list[str], seconds: float, slow_motion: bool = False, app: str = "jupyterlab") -> dict:
     from playwright.sync_api import sync_playwright
 
-    lab = JupyterLab()
+    lab = JupyterLab(app=app)
     try:
         url = lab.write_notebook("frames.ipynb", cells)
         with sync_playwright() as p:
@@ -336,8 +360,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--compare", action="store_true", help="compare mode (GanLab.compare()) instead of the app")
     parser.add_argument("--slow-motion", action="store_true", help="turn slow motion on before Play")
+    parser.add_argument("--notebook7", action="store_true", help="Notebook 7 (python -m notebook), not JupyterLab")
     args = parser.parse_args()
-    result = measure(COMPARE_CELLS if args.compare else APP_CELLS, args.seconds, args.slow_motion)
+    app = "notebook" if args.notebook7 else "jupyterlab"
+    result = measure(COMPARE_CELLS if args.compare else APP_CELLS, args.seconds, args.slow_motion, app)
     for key, value in result.items():
         print(f"{key}: {value}")
 

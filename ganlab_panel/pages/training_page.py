@@ -169,7 +169,7 @@ class TrainingPage(pn.viewable.Viewer):
                 self._notice_until = time.monotonic() + NOTICE_SECONDS
         else:
             self._loop.stop()
-            with pn.io.hold():
+            with self._loop.hold():  # also from a cell (app.pause()), where nothing else would push it
                 self._caught_up()
 
 

@@ -6,9 +6,16 @@ makes to plain Bokeh models (the frame channel's packets, the counter's text) st
 events until something else pushes them: a playing app froze in JupyterLab, then delivered a few seconds of
 frames at once. A play loop pushes its frames itself (push_frames), and paces them against the page's
 acknowledgements like a served page (shown_in_notebook).
+
+Only a held document keeps its changes for a push: unheld, a change is dispatched to the document's callbacks
+and is gone. Outside Panel's own event handling nothing holds a notebook output's document (pn.io.hold() finds
+no current document in a kernel's periodic callback or a cell), so the play loop holds it while it draws (held).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from panel.io.notebook import push
 from panel.io.state import state
@@ -36,3 +43,20 @@ def push_frames(documents) -> None:
     own update."""
     for doc, comm in _comms(documents):
         push(doc, comm)
+
+
+@contextmanager
+def held(documents) -> Iterator[None]:
+    """Hold the notebook outputs among `documents` while the block changes their models, then push the changes
+    (one message each) and release the holds taken here."""
+    comms = _comms(documents)
+    ours = [doc for doc, _comm in comms if doc.callbacks.hold_value is None]
+    for doc in ours:
+        doc.hold("combine")
+    try:
+        yield
+    finally:
+        for doc, comm in comms:
+            push(doc, comm)
+        for doc in ours:
+            doc.unhold()

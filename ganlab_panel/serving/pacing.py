@@ -15,6 +15,10 @@ METRICS_PERIOD_S = 0.25
 """While playing, KL and JS (half a snapshot's cost) are computed for a frame at most this often."""
 FRAMES_IN_FLIGHT = 3
 """Frames sent but not yet painted by the browser beyond which drawing pauses (training goes on)."""
+NOTEBOOK_FRAMES_IN_FLIGHT = 6
+"""The same in a notebook output: its acknowledgements go through Panel's comm manager (one message at a time,
+each waiting for the kernel's reply), the Jupyter server and the kernel's message queue, ~200-300 ms there and
+back on a busy machine; 3 frames per round trip would cap it at 10-15 frames/s."""
 FRAME_WAIT_S = 1.0
 """Send a frame anyway after this long without an acknowledgement (one may have been lost)."""
 FULL_RATE_SESSIONS = 3

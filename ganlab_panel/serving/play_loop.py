@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import panel as pn
 import param
 
-from ganlab_panel.serving.notebook import push_frames, shown_in_notebook
+from ganlab_panel.serving.notebook import held, push_frames, shown_in_notebook
 from ganlab_panel.serving.pacing import (
     FRAME_WAIT_S,
     FRAMES_IN_FLIGHT,
+    NOTEBOOK_FRAMES_IN_FLIGHT,
     PERIOD_MS,
     SessionWatch,
     fit_iterations,
@@ -80,11 +82,23 @@ class PlayLoop:
             pn.state.log(f"browser tab closed: {self._what} stopped")  # INFO on Panel's logger; the tests read it
             return
         try:
-            self._body()
+            with self.hold():
+                self._body()
         except Exception as error:  # one traceback in the log, not one every 40 ms
             self._owner.pause()
             self._log.exception(f"{self._what} stopped by an unexpected error")
             self._on_error(f"Training stopped by an unexpected error: {error!r}")
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Changes to the page's models in this block go to the browser together: a served page's in one
+        message (pn.io.hold), a notebook output's pushed at the end (nothing else holds and pushes it there)."""
+        with pn.io.hold():
+            if self.session.served:
+                yield
+            else:
+                with held(self._documents()):
+                    yield
 
     def share_server(self) -> None:
         """Tick at this session's share of the process: with more sessions playing than FULL_RATE_SESSIONS,
@@ -111,9 +125,13 @@ class PlayLoop:
     def browser_behind(self, in_flight: int) -> bool:
         """Whether the page has not yet painted enough of the `in_flight` frames sent (a served page, or a
         notebook output: its acknowledgements come back over the comm; a page shown nowhere is never behind)."""
-        if not (self.session.served or shown_in_notebook(self._documents())):
+        if self.session.served:
+            limit = FRAMES_IN_FLIGHT
+        elif shown_in_notebook(self._documents()):
+            limit = NOTEBOOK_FRAMES_IN_FLIGHT
+        else:
             return False
-        return in_flight >= FRAMES_IN_FLIGHT and time.monotonic() - self._sent_at < FRAME_WAIT_S
+        return in_flight >= limit and time.monotonic() - self._sent_at < FRAME_WAIT_S
 
     def _documents(self) -> list:
         return [channel.source.document for channel in self._channels()]

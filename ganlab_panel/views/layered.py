@@ -144,7 +144,11 @@ class LayeredView(pn.viewable.Viewer):
         self.param.watch(self._on_toggle, list(LAYERS))
         self.param.watch(self._on_arrow_scale, "arrow_scale")
         self.checkboxes.param.watch(self._on_checkboxes, "value")
-        self._layout = pn.Row(pn.pane.Bokeh(fig), pn.Column(self.checkboxes, margin=(10, 5)))
+        # No autodispatch: in a notebook Panel would wrap the frame channel's acknowledgement callback (the packet
+        # source hangs off this figure) in one that pushes the document and then leaves it held (it restores
+        # "no hold" with doc.hold(None), which Bokeh ignores); the other acknowledgements of the same message
+        # then stay held and never reach their callbacks: compare mode's side B drew once a second.
+        self._layout = pn.Row(pn.pane.Bokeh(fig, autodispatch=False), pn.Column(self.checkboxes, margin=(10, 5)))
 
     def __panel__(self):
         return self._layout

@@ -89,9 +89,9 @@ def test_the_browser_acknowledges_painted_frames():
     for frame in range(4):
         channel.send(points, x=np.array([frame]), y=np.array([frame]))
         channel.flush()
-    channel.ack.data = {"frame": [3]}  # what the browser's requestAnimationFrame sends back
+    channel.ack.tags = [3]  # what the browser's requestAnimationFrame sends back
     assert channel.drawn == 3 and channel.in_flight == 1
-    channel.ack.data = {"frame": [2]}  # a late, older acknowledgement changes nothing
+    channel.ack.tags = [2]  # a late, older acknowledgement changes nothing
     assert channel.in_flight == 1
 
 
