@@ -47,8 +47,8 @@ HEADER = "<span style='font-size: 22px; white-space: nowrap'><b>GAN</b> Lab</spa
 
 def section(text: str, explanation: pn.pane.HTML) -> pn.Row:
     """A part's title with its explanations folded beside it: one click away, out of the way."""
-    explanation.param.update(sizing_mode=None, width=320, margin=(14, 10))
-    return pn.Row(title(text), explanation, sizing_mode="stretch_width")
+    explanation.param.update(sizing_mode=None, width=170, margin=(14, 10))  # opens downwards, within its part
+    return pn.Row(title(text), explanation)
 
 
 def compare_link() -> pn.pane.HTML:
