@@ -236,10 +236,10 @@ def errors_in_cells(page) -> list[str]:
 
 def run_cell(page, source: str, timeout_s: float = 30):
     """Add a cell at the end, run it; returns (seconds until its output appeared, the output's text)."""
-    page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})  # focus the notebook, not an output
-    page.keyboard.press("Escape")
-    count = page.locator(".jp-Notebook .jp-Cell").count()
-    page.keyboard.press("Control+End")  # the last cell
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    count = cells.count()
+    cells.nth(count - 1).locator(".jp-InputPrompt").click()  # select the last cell (its prompt: not its editor)
+    page.keyboard.press("Escape")  # command mode
     page.keyboard.press("b")
     page.locator(".jp-Notebook .jp-Cell").nth(count).wait_for()
     page.keyboard.press("Enter")
