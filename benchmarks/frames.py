@@ -37,14 +37,15 @@ COUNT_FRAMES = """() => {
 }"""
 
 
-def drive(url: str, seconds: float) -> None:
+def drive(url: str, seconds: float, size: str) -> None:
     """Child process: open the app, press Play, report frames and bytes over the window as JSON."""
     from playwright.sync_api import sync_playwright
 
     received: list[int] = []
     with sync_playwright() as p:
         browser = launch(p)
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        width, height = map(int, size.split("x"))
+        page = browser.new_page(viewport={"width": width, "height": height})
         page.on("websocket", lambda ws: ws.on("framereceived", lambda data: received.append(len(data or b""))))
         page.goto(url)
         page.wait_for_function(
@@ -68,10 +69,11 @@ def drive(url: str, seconds: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--size", default="1366x768", help="the browser window (the layered view fits it)")
     parser.add_argument("--drive", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.drive:
-        drive(args.drive, args.seconds)
+        drive(args.drive, args.seconds, args.size)
         return
 
     import panel as pn
@@ -92,7 +94,8 @@ def main() -> None:
         websocket_origin=[f"127.0.0.1:{port}"],
     )  # fmt: skip
     driver = subprocess.Popen(
-        [sys.executable, __file__, "--drive", f"http://127.0.0.1:{port}/app", "--seconds", str(args.seconds)],
+        [sys.executable, __file__, "--drive", f"http://127.0.0.1:{port}/app",
+         "--seconds", str(args.seconds), "--size", args.size],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert driver.stdout.readline().strip() == "START", "the browser did not start"

@@ -66,7 +66,18 @@ def build_parts(page) -> None:
     page.picker = DistributionPicker(value=page.config.distribution)
     page.picker.param.watch(page._on_distribution, "value")
     page.drawing = DrawingSurface(on_apply=page.apply_drawing)
-    page._drawing_box = pn.Column(page.drawing, visible=page.config.distribution == "drawing")
+    close = pn.widgets.Button(label="Close", css_classes=["close-drawing"], width=70, align="end")
+    close.on_click(lambda _event: setattr(page._drawing_box, "visible", False))
+    csv = pn.pane.HTML("Or learn the points of a CSV file (x, y columns):", margin=(8, 10, 0, 10))
+    # opens from the chooser's drawing thumbnail: draw points, or bring them in a file
+    page._drawing_box = pn.Column(
+        pn.Row(pn.pane.Markdown("### Draw your own distribution", margin=(0, 10)), pn.layout.HSpacer(), close),
+        page.drawing,
+        csv,
+        page.csv_input,
+        visible=page.config.distribution == "drawing",
+        width=420,
+    )
     page.channel = FrameChannel()
     page.overview = OverviewView(channel=page.channel)
     page.layered = LayeredView(channel=page.channel)

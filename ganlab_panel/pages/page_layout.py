@@ -160,8 +160,6 @@ def more_settings(app) -> pn.Column:
         *([compare_link()] if app.served else []),
         *widgets,
         about("About these settings", *GROUP_TOPICS["Training"]),
-        pn.Row(app.csv_input, margin=0),
-        note("Learn the points of a CSV file (x, y columns) instead of a distribution above."),
         sizing_mode="stretch_width",
     )
 

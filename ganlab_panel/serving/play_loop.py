@@ -47,7 +47,7 @@ class PlayLoop:
         self.session = SessionWatch(pn.state.curdoc)
         self._fitted = owner.iterations_per_frame  # what fits the tick budget, adapted per tick
         self._sent_at = 0.0
-        self.callback = pn.state.add_periodic_callback(self.tick, period=PERIOD_MS, start=False)
+        self.callback = pn.state.add_periodic_callback(self._on_timer, period=PERIOD_MS, start=False)
         self.callback.log = False  # one log line per tick would cost more than the tick's drawing
         # nor mark the whole process busy at each tick: Panel's busy flag is shared by every session, and
         # setting it twice per tick runs its watchers (~1 ms, a fifth of the server's time with 8 sessions)
@@ -74,6 +74,10 @@ class PlayLoop:
         if self.callback.running:
             self.callback.stop()
         set_playing(self, False)
+
+    def _on_timer(self) -> None:
+        if self._owner.playing:  # not a tick already on its way when Pause came (a kernel's own timer, say)
+            self.tick()
 
     def tick(self) -> None:
         """One tick: `body`, unless the tab is gone; an exception pauses the page and is shown there."""

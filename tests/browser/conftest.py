@@ -22,7 +22,7 @@ from ganlab_panel import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))  # scripts/chromium.py: the one place Chromium's path and flags live
-from chromium import CHROMIUM, launch  # noqa: E402
+from chromium import CHROMIUM  # noqa: E402
 
 TIMEOUT = 30.0
 """Seconds any awaited condition may take: generous, the machine is shared and has two cores."""
@@ -233,16 +233,6 @@ def server(tmp_path_factory):
     yield srv
     srv.stop()
     assert not srv.problems(), f"server log has errors:\n{srv.log()}"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
 
 
 class Tabs:

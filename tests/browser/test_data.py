@@ -30,7 +30,7 @@ def _near_ring8(points) -> bool:
 def test_a_csv_file_becomes_the_real_samples_and_a_bad_one_is_refused(app, tmp_path):
     good = tmp_path / "square.csv"
     good.write_text("x,y\n" + "".join(f"{x},{y}\n" for x in (0, 10) for y in (0, 10)))
-    app.open("More settings")  # a CSV file's points: under the settings the overview does not show
+    app.button("Draw one by yourself").click()  # the drawing panel opens from the chooser, with a CSV upload
     app.page.locator(".load-csv input[type=file]").set_input_files(str(good))
     app.page.get_by_text("Loaded 4 points from square.csv").wait_for()
     corners = {(round(x, 2), round(y, 2)) for x, y in app.samples("real-samples")}
@@ -38,6 +38,7 @@ def test_a_csv_file_becomes_the_real_samples_and_a_bad_one_is_refused(app, tmp_p
 
     bad = tmp_path / "bad.csv"
     bad.write_text("x,y\n1,2\nthree,4\n")
+    app.button("Draw one by yourself").click()  # the panel closed when the file's points became the data
     app.page.locator(".load-csv input[type=file]").set_input_files(str(bad))
     app.page.get_by_text("Not loaded bad.csv").wait_for()
     assert "line 3" in app.page.get_by_text("Not loaded bad.csv").inner_text()
