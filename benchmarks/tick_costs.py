@@ -1,5 +1,7 @@
 """What each drawn tick of a playing GanLab costs, timed from outside: the app keeps no bookkeeping for
-benchmarks. Wraps the page's trainer.train, trainer.frame and _show on that one object."""
+benchmarks. Wraps the page's play-loop tick, trainer.train and trainer.frame on that one object: what a tick
+costs beyond training and making the frame is showing it (the views, Bokeh's serialisation and the websocket
+writes, which happen when the tick's document hold ends)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ class TickCosts(deque):
     def __init__(self, app, keep: int = 500):
         super().__init__(maxlen=keep)
         self._train_s, self._frame = 0.0, None
-        trainer, train, frame, show = app.trainer, app.trainer.train, app.trainer.frame, app._show
+        trainer, loop = app.trainer, app._loop
+        train, frame, tick = trainer.train, trainer.frame, loop.tick
 
         def timed_train(iterations):
             start = time.perf_counter()
@@ -39,13 +42,26 @@ class TickCosts(deque):
             self._frame = (time.perf_counter() - start, time.thread_time() - cpu)
             return made
 
-        def timed_show(*args, **kwargs):
+        def timed_tick():
+            self._frame, self._train_s = None, 0.0
             start, cpu = time.perf_counter(), time.thread_time()
-            show(*args, **kwargs)
-            if app.playing and self._frame is not None:
-                frame_s, frame_cpu_s = self._frame
-                shown = (time.perf_counter() - start, time.thread_time() - cpu)
-                self.append(TickCost(self._train_s, frame_s, shown[0], frame_cpu_s, shown[1]))
-            self._frame = None
+            train_cpu = [0.0]
 
-        trainer.train, trainer.frame, app._show = timed_train, timed_frame, timed_show
+            def counted_train(iterations):
+                before = time.thread_time()
+                done = timed_train(iterations)
+                train_cpu[0] = time.thread_time() - before
+                return done
+
+            trainer.train = counted_train
+            try:
+                tick()
+            finally:
+                trainer.train = timed_train
+            if app.playing and self._frame is not None:  # a drawn tick
+                frame_s, frame_cpu_s = self._frame
+                wall = time.perf_counter() - start - self._train_s - frame_s
+                cpu = time.thread_time() - cpu - train_cpu[0] - frame_cpu_s
+                self.append(TickCost(self._train_s, frame_s, wall, frame_cpu_s, cpu))
+
+        trainer.train, trainer.frame, loop.tick = timed_train, timed_frame, timed_tick

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import panel as pn
 
+from ganlab_panel.core.settings import SETTING_GROUPS
 from ganlab_panel.pages.drawers import Drawers, toast_styles
-from ganlab_panel.pages.overview_editors import overview_editors
+from ganlab_panel.pages.overview_editors import STRIP_SETTINGS, overview_editors
 from ganlab_panel.views.actions import held
 from ganlab_panel.views.explanations import explain
 from ganlab_panel.views.settings import GROUP_TOPICS
@@ -38,8 +39,8 @@ def layered_side(width: int, height: int) -> int:
     return int(max(low, min(high, height - CHROME_HEIGHT, width - OVERVIEW_ROOM)))
 
 
-MORE_SETTINGS = ("real_label", "gp_weight", "batch_size", "adam_beta1", "adam_beta2", "seed")
-"""The settings not edited on the overview graph: one drawer holds them."""
+MORE_SETTINGS = tuple(name for names in SETTING_GROUPS.values() for name in names if name not in STRIP_SETTINGS)
+"""The settings not edited around the overview graph: one drawer holds them."""
 WRAP_CHECKBOXES = ".bk-input-group { flex-wrap: wrap; column-gap: 10px; }"
 """The layer toggles in rows under the square, as many as fit."""
 HEADER = "<span style='font-size: 22px; white-space: nowrap'><b>GAN</b> Lab</span>"

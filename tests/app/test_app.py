@@ -388,3 +388,16 @@ def test_choosing_wgan_gp_lowers_learning_rates_it_cannot_train_with(app):
     app.iterations_per_frame = 20
     app.tick()
     assert app.trainer.diverged is None and app.frame.heatmap_scale.kind == "critic"
+
+
+def test_every_setting_of_the_page_is_around_the_overview_or_in_more_settings(app):
+    from ganlab_panel.core.settings import SETTING_GROUPS
+    from ganlab_panel.pages.overview_editors import STRIP_SETTINGS
+    from ganlab_panel.pages.page_layout import MORE_SETTINGS
+
+    grouped = [name for names in SETTING_GROUPS.values() for name in names]
+    assert sorted(STRIP_SETTINGS + MORE_SETTINGS) == sorted(grouped), "each setting in one place"
+    layout = app.__panel__()
+    app.drawers.open("More settings")
+    shown = {id(w) for w in layout.select(pn.widgets.Widget)}
+    assert all(id(app._setting_widgets[name]) in shown for name in grouped), "every setting has its widget"
