@@ -40,8 +40,8 @@ MIN_FRAMES_PER_S = 5
 """The median frames/s painted must reach this (16-20 measured here on a busy 2-core machine; the freeze and
 compare mode's lost acknowledgements showed as 0-1)."""
 TICK = 25
-"""Iterations of one tick at most. Known gap (see the notebook issue's note): in compare mode and after a play
-from code, the page may keep the frame before the last one after Pause; the main app's test holds equality."""
+"""Iterations of one tick at most: on a loaded machine the last frame after Pause can take longer than the 3 s
+the page is watched still (a quiet machine matched exactly in every try); the main app's test holds equality."""
 CELL_S = 1.0
 """A cell run while the app plays must show its output within this many seconds."""
 SETUP = APP_CELLS[:2]  # pn.extension(inline=True); print where ganlab_panel comes from
