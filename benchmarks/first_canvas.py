@@ -12,17 +12,14 @@ Target (the one-screen issue): median <= 2 s.
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from chromium import launch  # noqa: E402  (scripts/chromium.py: Chromium's path and flags, shared with the tests)
+from screenshots import serve  # noqa: E402  (scripts/screenshots.py: panel serve on a free port)
 
 PAINTED_JS = """() => {
   if (!window.Bokeh || !Bokeh.documents.length) return false;
@@ -33,27 +30,6 @@ PAINTED_JS = """() => {
   }
   return false;
 }"""
-
-
-def serve(app: Path) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/{app.stem}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "panel", "serve", str(app), "--port", str(port), "--address", "127.0.0.1"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(url, timeout=10)  # the first session: imports and caches warm
-            return server, url
-        except OSError:
-            time.sleep(0.5)
-    server.terminate()
-    raise SystemExit("the server did not start")
 
 
 def main() -> None:

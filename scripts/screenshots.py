@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
 
-def serve(app: str) -> tuple[subprocess.Popen, str]:
+def serve(app) -> tuple[subprocess.Popen, str]:
+    """`panel serve` of `app` (a path, from the repository root) on a free port, quiet, once it answers; the
+    benchmarks serve with it too."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -31,13 +33,16 @@ def serve(app: str) -> tuple[subprocess.Popen, str]:
     server = subprocess.Popen(
         [sys.executable, "-m", "panel", "serve", str(ROOT / app), "--port", str(port), "--address", "127.0.0.1"],
         cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    for _ in range(200):
+    for _ in range(240):
         try:
-            urllib.request.urlopen(url, timeout=5)
+            urllib.request.urlopen(url, timeout=10)  # the first session: imports and caches warm
             return server, url
         except OSError:
             time.sleep(0.5)
+    server.terminate()
     raise SystemExit(f"{app} did not start")
 
 

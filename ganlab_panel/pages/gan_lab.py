@@ -191,8 +191,8 @@ class GanLab(TrainingPage):
             self.channel.packing = self.playing and not self.slow_motion
             self._frames_shown += 1
             self.charts.mark(frame.iteration if self.rewind.viewing is not None else None)
+            skip_overview = self.channel.packing and self._frames_shown % OVERVIEW_EVERY
             for view in (self.overview, self.layered, self.charts, self.drawing):
-                skip_overview = self.channel.packing and self._frames_shown % OVERVIEW_EVERY
                 if not (view is self.charts and past) and not (view is self.overview and skip_overview):
                     view.update(frame)
             if substep is not None:

@@ -4,8 +4,8 @@ Panel holds a notebook output's Bokeh document and pushes it over the output's c
 widget and pane updates (and after Python callbacks on models in a Bokeh pane). Changes a periodic callback
 makes to plain Bokeh models (the frame channel's packets, the counter's text) stay in the document's held
 events until something else pushes them: a playing app froze in JupyterLab, then delivered a few seconds of
-frames at once. A play loop pushes its frames itself (push_frames), and paces them against the page's
-acknowledgements like a served page (shown_in_notebook).
+frames at once. A play loop holds the document while it draws and pushes its frames itself (held), and paces
+them against the page's acknowledgements like a served page (shown_in_notebook).
 
 Only a held document keeps its changes for a push: unheld, a change is dispatched to the document's callbacks
 and is gone. Outside Panel's own event handling nothing holds a notebook output's document (pn.io.hold() finds
@@ -36,13 +36,6 @@ def _comms(documents) -> list[tuple[object, object]]:
 def shown_in_notebook(documents) -> bool:
     """Whether one of `documents` (Bokeh documents, None for models not shown) is a notebook output."""
     return bool(_comms(documents))
-
-
-def push_frames(documents) -> None:
-    """Send what changed in these notebook outputs' documents now (one message each), not at Panel's next
-    own update."""
-    for doc, comm in _comms(documents):
-        push(doc, comm)
 
 
 @contextmanager

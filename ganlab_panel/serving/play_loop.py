@@ -1,6 +1,6 @@
 """The periodic callback behind a page's Play button (the app's, compare mode's): it ticks at the session's
 share of the server, fits each tick's iterations to its budget, holds frames back while the browser is behind
-(served, or shown in a notebook), pushes a notebook output's frames, stops when the browser tab is gone, and
+(served, or shown in a notebook), holds and pushes a notebook output's frames, stops when the browser tab is gone, and
 turns an exception into one log entry and one message."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import panel as pn
 import param
 
-from ganlab_panel.serving.notebook import held, push_frames, shown_in_notebook
+from ganlab_panel.serving.notebook import held, shown_in_notebook
 from ganlab_panel.serving.pacing import (
     FRAME_WAIT_S,
     FRAMES_IN_FLIGHT,
@@ -121,10 +121,8 @@ class PlayLoop:
         self._fitted = fit_iterations(self._fitted, self._owner.iterations_per_frame, done, training, drawing, budget)
 
     def sent(self) -> None:
-        """A frame went to the browser: in a notebook, push it there now (nothing else would)."""
+        """A frame went to the browser (a notebook output's goes when the tick's hold ends: see hold)."""
         self._sent_at = time.monotonic()
-        if not self.session.served:
-            push_frames(self._documents())
 
     def browser_behind(self, in_flight: int) -> bool:
         """Whether the page has not yet painted enough of the `in_flight` frames sent (a served page, or a
