@@ -23,8 +23,7 @@ every 0.5 s)."""
 
 def batch(url: str, count: int, play_s: float) -> int:
     """Open `count` sessions, train in each, change its distribution, close them; the iterations trained."""
-    from bokeh.events import ButtonClick
-    from bokeh.models import Button
+    from panel.models import ReactiveHTML
 
     students = []
     for _ in range(count):
@@ -36,11 +35,13 @@ def batch(url: str, count: int, play_s: float) -> int:
         students.append(student)
     for student in students:
         student.click_play()
-    wait_for(lambda: all(s.play_button.label == "Pause" for s in students), "every session to play")
+    wait_for(lambda: all(s.label == "Pause" for s in students), "every session to play")
     time.sleep(play_s)
-    for student in students:
-        ring = next(m for m in student.session.document.select({"type": Button}) if m.label == "Ring")
-        student.call(lambda s=student, b=ring: s.session.document.callbacks.send_event(ButtonClick(b)))
+    for student in students:  # a click on the ring's thumbnail, as the picker's script reports one
+        picker = next(
+            m for m in student.session.document.select({"type": ReactiveHTML}) if "picked" in m.data.properties()
+        )
+        student.call(lambda p=picker: setattr(p.data, "picked", f"ring#{time.time()}"))
     time.sleep(play_s / 2)
     trained = sum(s.iterations[-1][1] for s in students if s.iterations)
     for student in students:

@@ -1,6 +1,6 @@
 """The `ganlab-panel` command: serve the app, train headless, list distributions, build the standalone page.
 
-ganlab-panel serve [--port 5006] [--show]
+ganlab-panel serve [--port 5006] [--show] [--processes N]
 ganlab-panel train --distribution ring --iterations 3000 --seed 0 --save ring.npz --set batch_size=200
 ganlab-panel distributions
 ganlab-panel convert [--out dist/standalone]
@@ -9,7 +9,6 @@ ganlab-panel convert [--out dist/standalone]
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import socket
 import subprocess
@@ -24,12 +23,7 @@ from ganlab_panel.core.config import GanConfig, parse_query
 from ganlab_panel.core.distributions import REGISTRY
 from ganlab_panel.core.presets import preset
 from ganlab_panel.files import checkpoints
-
-APP = Path(__file__).parent / "app.py"
-COMPARE_APP = Path(__file__).parent / "compare.py"
-"""Compare mode, served beside the app at /compare."""
-SESSION_LIFETIME_MS = 1000  # a closed tab's session (and its trainer) is destroyed about a second later
-SESSION_CHECK_MS = 500
+from ganlab_panel.serving import launcher, nginx
 
 
 class UsageError(Exception):
@@ -74,6 +68,13 @@ def _parser() -> Parser:
     serve.add_argument("--port", type=int, default=5006, help="port to listen on (default %(default)s)")
     serve.add_argument("--address", help="address to listen on (default: panel's)")
     serve.add_argument("--show", action="store_true", help="open the app in a browser")
+    serve.add_argument(
+        "--processes",
+        type=int,
+        metavar="N",
+        help="server processes behind nginx, each browser kept on one (default: one per core if nginx is "
+        "installed, else 1)",
+    )
     serve.set_defaults(run=_serve)
 
     train = commands.add_parser(
@@ -191,37 +192,30 @@ def _config(args) -> GanConfig:
 
 
 def _serve(args, extra) -> int:
-    for app in (APP, COMPARE_APP):
+    for app in launcher.APPS:
         if not app.is_file():
             print(f"ganlab-panel: the app is missing ({app}); reinstall ganlab-panel", file=sys.stderr)
             return 1
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be from 0 to 65535, got {args.port}")
-    command = [sys.executable, "-m", "panel", "serve", str(APP), str(COMPARE_APP), "--port", str(args.port)]
-    if args.address:
-        command += ["--address", args.address]
-    command += [
-        "--unused-session-lifetime",
-        str(SESSION_LIFETIME_MS),
-        "--check-unused-sessions",
-        str(SESSION_CHECK_MS),
-    ]
+    processes = args.processes
+    if processes is None:  # one per core where nginx can sit in front of them, else one
+        processes = launcher.default_processes() if nginx.find_nginx() else 1
+        if processes == 1 and launcher.default_processes() > 1:
+            print("ganlab-panel: nginx is not installed, so one process serves every session "
+                  "(see docs/deploy.md)", file=sys.stderr)  # fmt: skip
+    elif processes < 1:
+        raise UsageError(f"--processes must be at least 1, got {processes}")
+    if processes > 1:
+        return _serve_pool(args, extra, processes)
+    command = launcher.panel_command(args.port, args.address, extra)
     site = f"http://{args.address or 'localhost'}:{args.port}"
     if args.show and not args.port:  # port 0: only the server learns its port, so let it open the pages
         command.append("--show")
-    command += [a for a in extra if a != "--"]
-    # The app imports ganlab_panel, which a checkout that is not pip-installed only has on this path.
-    env = dict(os.environ)
-    root = str(APP.parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    # one BLAS thread per server: the NumPy engine's small products only lose from a second one, and
-    # sessions already share the cores (benchmarks/speed.py; engines/base.py NUMPY_FASTER_UP_TO)
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     print(f"serving GAN Lab on {site}/app and compare mode on {site}/compare", file=sys.stderr)
-    process = subprocess.Popen(command, env=env)
+    process = subprocess.Popen(command, env=launcher.environment())
     if args.show and args.port:  # one tab on the app: panel's --show opens one per served file
-        host = "localhost" if args.address in (None, "", "0.0.0.0", "::") else args.address
-        threading.Thread(target=_open_when_up, args=(host, args.port, APP.stem, process), daemon=True).start()
+        threading.Thread(target=_open_when_up, args=(_host(args), args.port, "app", process), daemon=True).start()
     # Stopping this command (e.g. a service manager's SIGTERM) must stop the server too, not orphan it.
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: process.send_signal(signum))
     try:
@@ -230,6 +224,25 @@ def _serve(args, extra) -> int:
         return process.wait() or 130
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _serve_pool(args, extra, processes: int) -> int:
+    def ready(port: int) -> None:
+        site = f"http://{args.address or 'localhost'}:{port}"
+        print(f"serving GAN Lab on {site}/app and compare mode on {site}/compare ({processes} processes behind "
+              "nginx)", file=sys.stderr)  # fmt: skip
+        if args.show:
+            webbrowser.open_new_tab(f"http://{_host(args)}:{port}/app")
+
+    try:
+        return launcher.serve_pool(processes, args.port, args.address, extra, on_ready=ready)
+    except launcher.ServeError as error:
+        print(f"ganlab-panel: {error}", file=sys.stderr)
+        return 1
+
+
+def _host(args) -> str:
+    return "localhost" if args.address in (None, "", "0.0.0.0", "::") else args.address
 
 
 def _open_when_up(host: str, port: int, path: str, process, timeout: float = 60.0) -> bool:

@@ -117,7 +117,7 @@ class Comparison(TrainingPage):
         trained = time.perf_counter()
         if not self._browser_behind():
             self._show(self._metrics_due())
-        self._loop.fit(k, trained - start, time.perf_counter() - trained)
+        self._loop.fit(k, trained - start)
         self._stop_if_diverged()
 
     def _frame_channels(self) -> list:

@@ -137,7 +137,7 @@ class GanLab(TrainingPage):
         trained = time.perf_counter()
         if not self._browser_behind():
             self._show(self.trainer.frame(self._metrics_due()), phase=self._alternating_phase())
-        self._loop.fit(done, trained - start, time.perf_counter() - trained)
+        self._loop.fit(done, trained - start)
         if self.trainer.diverged:
             self.pause()
 

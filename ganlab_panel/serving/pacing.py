@@ -1,5 +1,6 @@
-"""How a play loop paces itself on a server shared by many sessions: one frame per tick, a tick's budget,
-the iterations that fit it, and when a browser tab is gone. Numbers only; play_loop.py uses them."""
+"""How a play loop paces itself on a server shared by many sessions: one frame per tick, a period that fits
+every session's drawing in a share of the process, a tick's budget, the iterations that fit it, the slowdown
+that keeps clicks answered, and when a browser tab is gone. Numbers only; play_loop.py and sessions.py use them."""
 
 from __future__ import annotations
 
@@ -21,25 +22,37 @@ each waiting for the kernel's reply), the Jupyter server and the kernel's messag
 back on a busy machine; 3 frames per round trip would cap it at 10-15 frames/s."""
 FRAME_WAIT_S = 1.0
 """Send a frame anyway after this long without an acknowledgement (one may have been lost)."""
-FULL_RATE_SESSIONS = 3
-"""Sessions of one server that may play at once at the full frame rate; with more, each ticks less often
-(8 sessions: every 107 ms) so that they take turns on the server's one event loop rather than some starving."""
-SHARED_TICK_SHARE = 0.7
-"""While several sessions play, the part of the period that all their ticks together may take: the rest is
-left to Bokeh's and Panel's own work for each session (messages, frame acknowledgements, widget changes)."""
+MAX_PERIOD_MS = 1000
+"""However many sessions play, each draws at least once a second."""
+DRAW_SHARE = 0.5
+"""Part of the process's time that all playing sessions' drawing together may take (the frame, the views,
+Bokeh's message and the websocket writes): with more sessions each draws less often, the rest is left to
+training and to answering clicks."""
+BUSY_SHARE = 0.7
+"""While several sessions play, the part of the time that all their ticks (training and drawing) may take:
+the rest is left to Bokeh's and Panel's own work for each session (acknowledgements, widget changes)."""
+LAG_LIMIT_S = 0.1
+"""How late the process's event loop may run a timer before the sessions slow down: a click waits as long."""
+LAG_PROBE_S = 0.1
+"""How often the event loop's lateness is measured while sessions play."""
+MAX_SLOWDOWN = 8.0
+"""The most the lag feedback stretches the sessions' periods."""
 LONELY_SESSION_S = 10.0
 """A server session that never got a browser connection for this long is treated as gone."""
 
 
-def tick_period_ms(playing: int) -> int:
-    """The loop's period while `playing` sessions train in this process."""
-    return round(PERIOD_MS * max(1.0, playing / FULL_RATE_SESSIONS))
+def tick_period_ms(playing: int, drawing_s: float = 0.0, slowdown: float = 1.0) -> int:
+    """The loop's period while `playing` sessions train in this process and a drawn tick costs `drawing_s`:
+    the fastest period at which their drawing together fits DRAW_SHARE, stretched by the lag feedback
+    (`slowdown`), in steps of 10 ms (Panel restarts a callback whose period changes)."""
+    period = max(PERIOD_MS, playing * drawing_s / DRAW_SHARE * 1000) * slowdown
+    return int(min(MAX_PERIOD_MS, max(PERIOD_MS, round(period / 10) * 10)))
 
 
-def tick_budget(playing: int) -> float:
+def tick_budget(playing: int, period_ms: float | None = None) -> float:
     """Seconds one tick (training and drawing) may take while `playing` sessions train in this process."""
-    share = TICK_SHARE if playing <= 1 else SHARED_TICK_SHARE / playing
-    return tick_period_ms(playing) / 1000 * share
+    share = TICK_SHARE if playing <= 1 else BUSY_SHARE / playing
+    return (period_ms or tick_period_ms(playing)) / 1000 * share
 
 
 def fit_iterations(current: int, requested: int, done: int, training: float, drawing: float, budget: float) -> int:
@@ -53,6 +66,23 @@ def fit_iterations(current: int, requested: int, done: int, training: float, dra
     target = min(requested, max(floor, fitted))
     # move halfway each tick: one slow tick (garbage collection, another process) must not halve the rate
     return (current + target + 1) // 2
+
+
+class Slowdown:
+    """Clicks come first: stretches every session's period while the event loop runs late (a click waits that
+    long), and eases back once it is on time. A loop late by more than LAG_LIMIT_S stretches periods by a
+    quarter per probe, up to MAX_SLOWDOWN; on time, they shrink by 5 % (one slow probe, a garbage collection
+    say, is undone within a second)."""
+
+    def __init__(self):
+        self.factor = 1.0
+
+    def observe(self, lag_s: float) -> float:
+        if lag_s > LAG_LIMIT_S:
+            self.factor = min(MAX_SLOWDOWN, self.factor * 1.25)
+        else:
+            self.factor = max(1.0, self.factor * 0.95)
+        return self.factor
 
 
 class SessionWatch:

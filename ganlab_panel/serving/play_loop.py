@@ -21,10 +21,15 @@ from ganlab_panel.serving.pacing import (
     PERIOD_MS,
     SessionWatch,
     fit_iterations,
-    tick_budget,
-    tick_period_ms,
 )
-from ganlab_panel.serving.sessions import playing_count, quiet_closed_socket_writes, set_playing
+from ganlab_panel.serving.sessions import (
+    freeze_built_pages,
+    pace,
+    quiet_closed_socket_writes,
+    release_closed_page,
+    report_drawing,
+    set_playing,
+)
 
 
 class PlayLoop:
@@ -47,6 +52,8 @@ class PlayLoop:
         self.session = SessionWatch(pn.state.curdoc)
         self._fitted = owner.iterations_per_frame  # what fits the tick budget, adapted per tick
         self._sent_at = 0.0
+        self._budget = pace()[1]
+        self._trained: tuple[int, float] = (0, 0.0)  # this tick's iterations and their seconds (see fit)
         self.callback = pn.state.add_periodic_callback(self._on_timer, period=PERIOD_MS, start=False)
         self.callback.log = False  # one log line per tick would cost more than the tick's drawing
         # nor mark the whole process busy at each tick: Panel's busy flag is shared by every session, and
@@ -54,6 +61,7 @@ class PlayLoop:
         self.callback._background = True
         if self.session.served:
             pn.state.on_session_destroyed(self._on_session_destroyed)
+            pn.state.onload(freeze_built_pages)
             quiet_closed_socket_writes()
 
     @property
@@ -66,7 +74,7 @@ class PlayLoop:
         return self.callback.running
 
     def start(self) -> None:
-        set_playing(self, True)
+        set_playing(self, True, served=self.session.served)
         if not self.callback.running:
             self.callback.start()
 
@@ -85,6 +93,7 @@ class PlayLoop:
             self._owner.pause()
             pn.state.log(f"browser tab closed: {self._what} stopped")  # INFO on Panel's logger; the tests read it
             return
+        sent, start, cpu = self._sent_at, time.perf_counter(), time.thread_time()
         try:
             with self.hold():
                 self._body()
@@ -92,6 +101,8 @@ class PlayLoop:
             self._owner.pause()
             self._log.exception(f"{self._what} stopped by an unexpected error")
             self._on_error(f"Training stopped by an unexpected error: {error!r}")
+            return
+        self._fit(time.perf_counter() - start, time.thread_time() - cpu, drew=self._sent_at != sent)
 
     @contextmanager
     def hold(self) -> Iterator[None]:
@@ -105,9 +116,9 @@ class PlayLoop:
                     yield
 
     def share_server(self) -> None:
-        """Tick at this session's share of the process: with more sessions playing than FULL_RATE_SESSIONS,
-        each ticks less often, and each tick (tick_budget) is smaller while others play."""
-        period = tick_period_ms(playing_count())
+        """Tick at this session's share of the process (sessions.pace): the more sessions play and the more
+        a frame costs, the less often each ticks; the event loop running late stretches every period."""
+        period, self._budget = pace()
         if self.callback.period != period:
             self.callback.period = period  # Panel restarts the callback at the new period
 
@@ -115,10 +126,21 @@ class PlayLoop:
         """The iterations this tick trains: those asked for, fewer while they do not fit the budget."""
         return max(1, min(self._owner.iterations_per_frame, self._fitted))
 
-    def fit(self, done: int, training: float, drawing: float) -> None:
-        """Adapt iterations per tick so that a tick (training plus drawing) fits its budget (tick_budget)."""
-        budget = tick_budget(playing_count())
-        self._fitted = fit_iterations(self._fitted, self._owner.iterations_per_frame, done, training, drawing, budget)
+    def fit(self, done: int, training: float) -> None:
+        """The body trained `done` iterations in `training` seconds this tick; the tick's whole cost (with
+        Bokeh's message, sent when the hold ends) is measured around it, then the next tick's iterations fit."""
+        self._trained = (done, training)
+
+    def _fit(self, tick_s: float, tick_cpu_s: float, drew: bool) -> None:
+        done, training = self._trained
+        drawing = max(0.0, tick_s - training)
+        if drew and self.session.served:
+            # CPU time: on a shared machine wall time also counts other processes' turns, which the lag
+            # feedback answers; the period's arithmetic needs what drawing itself costs
+            report_drawing(max(0.0, tick_cpu_s - training * tick_cpu_s / tick_s) if tick_s > 0 else 0.0)
+        self._fitted = fit_iterations(self._fitted, self._owner.iterations_per_frame, done, training, drawing,
+                                      self._budget)  # fmt: skip
+        self._trained = (0, 0.0)
 
     def sent(self) -> None:
         """A frame went to the browser (a notebook output's goes when the tick's hold ends: see hold)."""
@@ -141,5 +163,6 @@ class PlayLoop:
     def _on_session_destroyed(self, _session_context) -> None:
         # stop without redrawing: the session's models are being torn down (a view update fails on them)
         self.stop()
+        release_closed_page()
         with param.discard_events(self._owner):
             self._owner.playing = False

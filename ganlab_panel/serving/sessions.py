@@ -1,4 +1,5 @@
-"""Bokeh server sessions: how many train at once, and quiet the harmless errors of a tab closed mid-frame.
+"""Bokeh server sessions: how many train at once, what a drawn tick costs, how late the event loop runs, and
+quiet the harmless errors of a tab closed mid-frame.
 
 A real module (not app.py, which `panel serve` runs as a script): Bokeh clears a served script's globals
 when its session is destroyed, and what lives here is shared by every session of the process.
@@ -7,8 +8,13 @@ when its session is destroyed, and what lives here is shared by every session of
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import gc
 import logging
+import time
 import weakref
+
+from ganlab_panel.serving.pacing import LAG_PROBE_S, Slowdown, tick_budget, tick_period_ms
 
 _log = logging.getLogger(__name__)
 
@@ -16,10 +22,16 @@ _playing: weakref.WeakSet = weakref.WeakSet()
 """The training loops playing in this process: they share its one event loop (weak: no session is kept)."""
 
 
-def set_playing(loop: object, playing: bool) -> None:
-    """Count `loop` (a PlayLoop) among the playing ones, or no longer."""
+_drawing_s = 0.0
+"""What a drawn tick costs in this process beyond training (an average over the sessions' latest ticks)."""
+
+
+def set_playing(loop: object, playing: bool, served: bool = False) -> None:
+    """Count `loop` (a PlayLoop) among the playing ones, or no longer; a served one starts the lag probe."""
     if playing:
         _playing.add(loop)
+        if served:
+            _lag.start()
     else:
         _playing.discard(loop)
 
@@ -27,6 +39,86 @@ def set_playing(loop: object, playing: bool) -> None:
 def playing_count() -> int:
     """How many training loops play at once in this process."""
     return len(_playing)
+
+
+def report_drawing(seconds: float) -> None:
+    """A session drew a frame in `seconds` of wall time beyond training (the views, Bokeh's message, the writes)."""
+    global _drawing_s
+    _drawing_s = seconds if _drawing_s == 0 else 0.9 * _drawing_s + 0.1 * seconds
+
+
+def pace() -> tuple[int, float]:
+    """(period in ms, seconds a tick may take) for a session of this process now (pacing.py's rules)."""
+    playing = max(1, playing_count())
+    period = tick_period_ms(playing, _drawing_s, _lag.slowdown.factor)
+    return period, tick_budget(playing, period)
+
+
+class LagProbe:
+    """Measures how late the process's event loop runs a timer, every LAG_PROBE_S while served sessions play:
+    that lateness is what a click waits before its handler runs. It feeds the Slowdown."""
+
+    def __init__(self):
+        self.slowdown = Slowdown()
+        self.lag_s = 0.0
+        self._handle = None
+
+    def start(self) -> None:
+        if self._handle is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a test calling tick() by hand): nothing to measure
+            return
+        self._schedule(loop)
+
+    def _schedule(self, loop) -> None:
+        due = time.monotonic() + LAG_PROBE_S
+        # in an empty context: the one it is started from holds the session's document (Panel's curdoc), which
+        # a probe running on behalf of the whole process would keep alive after that session closed
+        self._handle = loop.call_later(LAG_PROBE_S, self._probe, loop, due, context=contextvars.Context())
+
+    def _probe(self, loop, due: float) -> None:
+        self.lag_s = max(0.0, time.monotonic() - due)
+        self.slowdown.observe(self.lag_s)
+        if playing_count() or self.slowdown.factor > 1.0:
+            self._schedule(loop)
+        else:
+            self._handle = None
+
+
+_lag = LagProbe()
+
+
+_closed_since_freeze = 0
+_open_pages = 0
+
+
+def freeze_built_pages() -> None:
+    """Once a session's page is built: move every object of the process into Python's permanent generation.
+
+    A full garbage collection walks every object: with 15 sessions (~630,000 objects) it stops the event
+    loop for ~0.3 s, every few seconds while frames are made, and every session's clicks wait. The pages'
+    models live as long as their sessions, so they need not be walked; a closed session's are given back
+    to the collector (release_closed_page), and collected once before the next freeze."""
+    global _closed_since_freeze, _open_pages
+    if _closed_since_freeze:
+        gc.collect()  # the closed pages' cycles, which the freeze would otherwise keep
+        _closed_since_freeze = 0
+    gc.freeze()
+    _open_pages += 1
+
+
+def release_closed_page() -> None:
+    """A session ended: let the collector see every object again, so that its page's cycles can be freed (at
+    once when it was the last page: nobody waits on the event loop then)."""
+    global _closed_since_freeze, _open_pages
+    gc.unfreeze()
+    _closed_since_freeze += 1
+    _open_pages = max(0, _open_pages - 1)
+    if _open_pages == 0:
+        gc.collect()
+        _closed_since_freeze = 0
 
 
 def quiet_closed_socket_writes() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ganlab_panel import cli
+from ganlab_panel.serving import launcher
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))  # scripts/chromium.py: the one place Chromium's path and flags live
@@ -53,8 +53,8 @@ class Server:
              "--port", str(self.port), "--address", "127.0.0.1",
              "--allow-websocket-origin", f"127.0.0.1:{self.port}",
              # closed tabs' sessions end as soon as under `ganlab-panel serve`
-             "--unused-session-lifetime", str(cli.SESSION_LIFETIME_MS),
-             "--check-unused-sessions", str(cli.SESSION_CHECK_MS), *extra_args],
+             "--unused-session-lifetime", str(launcher.SESSION_LIFETIME_MS),
+             "--check-unused-sessions", str(launcher.SESSION_CHECK_MS), *extra_args],
             cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=env,
         )
         # fmt: on

@@ -17,6 +17,7 @@ from ganlab_panel import Experiment, cli
 from ganlab_panel.core.distributions import REGISTRY
 from ganlab_panel.core.presets import PRESETS
 from ganlab_panel.files import checkpoints
+from ganlab_panel.serving import launcher
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -125,13 +126,13 @@ def test_serve_runs_panel_serve_on_the_app_and_compare_mode_with_short_session_l
             return 0
 
     monkeypatch.setattr(subprocess, "Popen", FakeProcess)
-    assert cli.main(["serve", "--port", "5123", "--num-procs", "1"]) == 0
+    assert cli.main(["serve", "--port", "5123", "--processes", "1", "--num-procs", "1"]) == 0
     command = launched["command"]
-    assert command[:6] == [sys.executable, "-m", "panel", "serve", str(cli.APP), str(cli.COMPARE_APP)]
-    for app in (cli.APP, cli.COMPARE_APP):
+    assert command[:6] == [sys.executable, "-m", "panel", "serve", *map(str, launcher.APPS)]
+    for app in launcher.APPS:
         assert app.is_file() and app.parent == Path(checkpoints.__file__).parents[1]
     printed = capsys.readouterr().err  # panel serve routes each app by its file's name
-    assert f"localhost:5123/{cli.APP.stem}" in printed and f"localhost:5123/{cli.COMPARE_APP.stem}" in printed
+    assert "localhost:5123/app" in printed and "localhost:5123/compare" in printed
     flags = dict(zip(command[5::], command[6::], strict=False))
     assert flags["--port"] == "5123"
     assert int(flags["--unused-session-lifetime"]) <= 1000 and int(flags["--check-unused-sessions"]) <= 1000
@@ -155,7 +156,7 @@ def test_serve_runs_one_blas_thread_unless_the_user_set_a_count(monkeypatch, use
         monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     else:
         monkeypatch.setenv("OPENBLAS_NUM_THREADS", users)
-    assert cli.main(["serve", "--port", "5123"]) == 0
+    assert cli.main(["serve", "--port", "5123", "--processes", "1"]) == 0
     assert launched["env"]["OPENBLAS_NUM_THREADS"] == (users or "1")
     assert os.environ.get("OPENBLAS_NUM_THREADS") == users  # set for the server only, not in this process
 

@@ -1,0 +1,107 @@
+"""A class on one server: how sessions share a process (period, budget), and how lateness slows them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from ganlab_panel import cli
+from ganlab_panel.serving import launcher, nginx, sessions
+from ganlab_panel.serving.pacing import (
+    BUSY_SHARE,
+    DRAW_SHARE,
+    LAG_LIMIT_S,
+    MAX_PERIOD_MS,
+    MAX_SLOWDOWN,
+    PERIOD_MS,
+    Slowdown,
+    tick_budget,
+    tick_period_ms,
+)
+
+
+def test_one_session_draws_at_the_full_rate_and_many_share_the_drawing_time():
+    assert tick_period_ms(1, 0.003) == PERIOD_MS
+    periods = [tick_period_ms(n, 0.003) for n in (1, 8, 15, 30, 60)]
+    assert periods == sorted(periods) and periods[-1] > periods[1]
+    for n in (8, 15, 30):  # all sessions' drawing together fits its share of the process (to the 10 ms step)
+        assert n * 0.003 <= DRAW_SHARE * (tick_period_ms(n, 0.003) + 5) / 1000
+    assert tick_period_ms(15, 0.003) <= 100  # 15 sessions a process at 3 ms a frame: 10 frames/s each
+    assert tick_period_ms(1000, 0.01) == MAX_PERIOD_MS  # at least a frame a second, however many
+    assert tick_period_ms(15, 0.003, slowdown=2.0) >= 2 * tick_period_ms(15, 0.003) - 10
+
+
+def test_ticks_of_many_sessions_leave_the_process_room():
+    for n in (2, 15, 60):
+        period = tick_period_ms(n, 0.003)
+        assert tick_budget(n, period) * n == pytest.approx(BUSY_SHARE * period / 1000)
+
+
+def test_a_late_event_loop_slows_every_session_until_it_is_on_time_again():
+    slowdown = Slowdown()
+    assert slowdown.observe(0.0) == 1.0
+    for _ in range(50):
+        slowdown.observe(LAG_LIMIT_S * 3)
+    assert slowdown.factor == MAX_SLOWDOWN
+    for _ in range(100):
+        slowdown.observe(0.001)
+    assert slowdown.factor == 1.0
+
+
+def test_the_lag_probe_measures_a_blocked_event_loop(monkeypatch):
+    probe = sessions.LagProbe()
+    monkeypatch.setattr(sessions, "playing_count", lambda: 1)
+
+    async def main():
+        probe.start()
+        await asyncio.sleep(0.25)
+        on_time = probe.lag_s
+        time.sleep(0.4)  # a tick that hogs the loop: a click would wait this long
+        await asyncio.sleep(0.01)  # the probe due during the block runs now
+        return on_time, probe.lag_s, probe.slowdown.factor
+
+    on_time, blocked, factor = asyncio.run(main())
+    assert on_time < LAG_LIMIT_S and blocked > 0.2
+    assert factor > 1.0, "the blocked loop did not slow the sessions"
+
+
+def test_serve_with_several_processes_needs_nginx_and_says_so(monkeypatch, capsys):
+    monkeypatch.setattr(nginx, "find_nginx", lambda: None)
+    started = []
+    monkeypatch.setattr(launcher, "start", lambda *a, **k: started.append(a))
+    assert cli.main(["serve", "--port", "5123", "--processes", "3"]) == 1
+    assert "nginx" in capsys.readouterr().err and not started  # nothing was started
+
+
+def test_serve_defaults_to_one_process_per_core_behind_nginx_or_one_without(monkeypatch, capsys):
+    chosen = {}
+    monkeypatch.setattr(cli, "_serve_pool", lambda args, extra, n: chosen.setdefault("pool", n) and 0)
+    monkeypatch.setattr(launcher, "default_processes", lambda: 4)
+    monkeypatch.setattr(nginx, "find_nginx", lambda: "/usr/sbin/nginx")
+    cli.main(["serve", "--port", "5123"])
+    assert chosen == {"pool": 4}
+
+    class FakeProcess:
+        def __init__(self, command, env):
+            chosen["one"] = command
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(nginx, "find_nginx", lambda: None)
+    monkeypatch.setattr(launcher.subprocess, "Popen", FakeProcess)
+    monkeypatch.setattr(cli.subprocess, "Popen", FakeProcess)
+    assert cli.main(["serve", "--port", "5123"]) == 0
+    assert "one" in chosen and "nginx is not installed" in capsys.readouterr().err
+    assert cli.main(["serve", "--processes", "0"]) == 2
+
+
+def test_the_nginx_configuration_pins_each_browser_to_the_process_it_reached(tmp_path):
+    text = nginx.config("127.0.0.1:5006", ["127.0.0.1:5101", "127.0.0.1:5102"], tmp_path)
+    assert "least_conn;" in text and text.count("server 127.0.0.1:51") == 4  # the pool and one upstream each
+    assert f"map $cookie_{nginx.COOKIE} $gl_upstream" in text and '"127.0.0.1:5102" gl_127_0_0_1_5102;' in text
+    assert f'"{nginx.COOKIE}=$upstream_addr; Path=/' in text  # set only for requests that came through the pool
+    assert "proxy_set_header Upgrade $http_upgrade;" in text and "proxy_read_timeout 3600s;" in text
+    assert "large_client_header_buffers" in text  # Bokeh's session token rides in a websocket header
