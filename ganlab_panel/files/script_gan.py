@@ -268,8 +268,7 @@ def build(config, weights=None, iterations: int = 1000, iteration: int = 0) -> s
     )
     settings = _settings(config, architecture, batch, iterations)
     sections = [
-        _imports(embedded, "F." in discriminator_code + generator_code),
-        settings,
+        _imports(embedded, "F." in discriminator_code + generator_code) + "\n\n" + settings,
         parts.stream_constants(),
         parts.data_code(config),
         parts.noise_code(config),
@@ -316,8 +315,10 @@ def _header(config, architecture: Architecture, batch: int, loss, embedded: bool
         "A GAN learning 2-D points: a GAN Lab experiment exported by ganlab-panel as plain PyTorch.",
         rows,
         "It needs numpy, torch and, for the plot, matplotlib; nothing of ganlab-panel. For the same seed it gives "
-        "the app's losses (its torch engine's, in float32, within rounding): every random number comes from the "
-        "app's numpy streams, in the app's order.",
+        "the app's losses (its torch engine's, in float32): every random number comes from the app's numpy "
+        "streams, in the app's order. Autograd rounds differently from the app's written-out gradients, so after "
+        "some iterations (tens to hundreds: training a GAN magnifies any difference) the two runs drift apart, "
+        "as two runs on different machines may.",
         "python this_file.py --iterations 2000 --out gan.png    (--help lists the options)",
     )
 

@@ -25,6 +25,8 @@ metrics' samples, has no use in a script)."""
 
 LINE = 100
 """Characters per line of embedded data: the file stays readable in any editor."""
+PACKED_ROWS = 30
+"""Rows of an array beyond which several go on a line: a drawing's hundreds of points stay a few screens long."""
 
 
 def fill(template: str, **values) -> str:
@@ -53,7 +55,7 @@ def noise_text(config) -> str:
 def data_text(config) -> str:
     info = distributions.REGISTRY[config.distribution]
     points = f", {len(config.points)} points" if info.needs_points else ""
-    return f"{info.title} ({config.distribution}{points})"
+    return f"{info.title}: {config.distribution}{points}"
 
 
 # -- the real data -------------------------------------------------------------------------------------------------
@@ -93,24 +95,29 @@ def copied_function(function, name: str) -> str:
             code = re.sub(rf"\b{var}\b", constant, code)
             is_array = isinstance(value, np.ndarray)
             constants.append(array_literal(constant, value) if is_array else f"{constant} = {float(value)!r}")
-    return "\n".join(constants + ["\n" * bool(constants) + code.rstrip()])
+    return "\n".join(constants + ["\n\n" * bool(constants) + code.rstrip()])
 
 
 def array_literal(name: str, array: np.ndarray) -> str:
-    """`NAME = np.array([...])` with every number exact (repr); rows of a 2-D array kept whole on a line."""
+    """`NAME = np.array([...])` with every number exact (repr), laid out as ruff format would: on one line if it
+    fits, else a row a line; beyond PACKED_ROWS rows, several rows a line (left alone by `fmt: off`)."""
     array = np.asarray(array, dtype=float)
     if array.ndim == 1:
         items = [repr(float(x)) for x in array]
     else:
         items = ["[" + ", ".join(repr(float(x)) for x in row) + "]" for row in array]
+    one_line = f"{name} = np.array([{', '.join(items)}])"
+    if len(one_line) <= LINE:
+        return one_line
+    if len(items) <= PACKED_ROWS:
+        return f"{name} = np.array(\n    [\n" + "".join(f"        {item},\n" for item in items) + "    ]\n)"
     lines = [""]
     for item in items:
         if lines[-1] and len(lines[-1]) + len(item) + 2 > LINE - 8:
             lines.append("")
-        lines[-1] += f"{item}, " if item is not items[-1] else item
-    if len(lines) == 1:
-        return f"{name} = np.array([{lines[0]}])"
-    return f"{name} = np.array(\n    [\n" + "\n".join(f"        {line.rstrip()}" for line in lines) + "\n    ]\n)"
+        lines[-1] += f"{item}, "
+    body = "\n".join(f"        {line.rstrip()}" for line in lines)
+    return f"# fmt: off\n{name} = np.array(\n    [\n{body}\n    ]\n)\n# fmt: on"
 
 
 def section(title: str) -> str:

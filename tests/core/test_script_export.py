@@ -212,3 +212,22 @@ def test_exporting_imports_neither_torch_nor_matplotlib():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("ruff"), reason="ruff is a test extra")
+def test_the_script_is_tidy_python_by_ruffs_rules(tmp_path):
+    configs = [GanConfig(), GanConfig(loss="wgan_gp", distribution="grid25", discriminator_optimizer="adam")]
+    configs.append(
+        GanConfig(distribution="drawing", points=[[i / 400, 0.5] for i in range(400)], noise_type="gaussian")
+    )
+    for i, config in enumerate(configs):
+        weights = Experiment(config).trainer.engine.get_weights() if i else None
+        (tmp_path / f"script{i}.py").write_text(export_script(config, weights))
+    ruff = [sys.executable, "-m", "ruff"]
+    options = ["--isolated", "--line-length", "120"]
+    lint = subprocess.run(
+        [*ruff, "check", *options, "--select", "E,F,W,I,UP,SIM", str(tmp_path)], capture_output=True, text=True
+    )
+    assert lint.returncode == 0, lint.stdout
+    formatted = subprocess.run([*ruff, "format", "--check", *options, str(tmp_path)], capture_output=True, text=True)
+    assert formatted.returncode == 0, formatted.stdout
