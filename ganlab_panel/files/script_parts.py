@@ -175,8 +175,8 @@ def noise_code(config) -> str:
     return fill(draw) + "\n\n\n" + fill(batches)
 
 
-def stream_constants() -> str:
-    """The constants that make the script draw the app's random numbers."""
+def stream_constants(streams: dict[str, int] = STREAMS) -> str:
+    """The constants that make the script draw the app's random numbers (`streams`: those the script uses)."""
     return fill(
         """
         # How the app draws its random numbers: kept, the same seed gives the app's numbers
@@ -185,7 +185,7 @@ def stream_constants() -> str:
         NOISE_CHUNK = $chunk  # noise batches drawn at once
         SHOWN_REAL, SHOWN_FAKE = $shown_real, $shown_fake  # samples in the plot, as in the app's view
         """,
-        streams="{" + ", ".join(f'"{name}": {stream}' for name, stream in STREAMS.items()) + "}",
+        streams="{" + ", ".join(f'"{name}": {stream}' for name, stream in streams.items()) + "}",
         pool=REAL_POOL,
         chunk=NOISE_CHUNK,
         shown_real=SHOWN_REAL,
