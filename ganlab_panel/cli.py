@@ -109,8 +109,8 @@ def _parser() -> Parser:
     script.add_argument(
         "--out",
         metavar="PATH",
-        help="the script's file, - for standard output (default: named "
-        "after the distribution, e.g. ganlab-ring-iter0.py)",
+        help="the script's file, - for standard output (default: ganlab-DISTRIBUTION.py, from a checkpoint "
+        "ganlab-DISTRIBUTION-iterN.py)",
     )
     script.set_defaults(run=_export_script)
 
