@@ -1,7 +1,9 @@
-"""The `ganlab-panel` command: serve the app, train headless, list distributions, build the standalone page.
+"""The `ganlab-panel` command: serve the app, train headless, export a PyTorch script, list distributions, build
+the standalone page.
 
 ganlab-panel serve [--port 5006] [--show] [--processes N]
 ganlab-panel train --distribution ring --iterations 3000 --seed 0 --save ring.npz --set batch_size=200
+ganlab-panel export-script --distribution ring --set loss=hinge [--from-checkpoint ring.npz] [--out ring.py]
 ganlab-panel distributions
 ganlab-panel convert [--out dist/standalone]
 """
@@ -24,6 +26,8 @@ from ganlab_panel.core.distributions import REGISTRY
 from ganlab_panel.core.presets import preset
 from ganlab_panel.files import checkpoints
 from ganlab_panel.serving import launcher, nginx
+
+COMMANDS = ("serve", "train", "export-script", "distributions", "convert")
 
 
 class UsageError(Exception):
@@ -53,7 +57,7 @@ def main(argv=None) -> int:
 
 def _command(argv) -> str:
     argv = sys.argv[1:] if argv is None else argv
-    return f"{argv[0]} " if argv and argv[0] in ("serve", "train", "distributions", "convert") else ""
+    return f"{argv[0]} " if argv and argv[0] in COMMANDS else ""
 
 
 def _parser() -> Parser:
@@ -87,16 +91,30 @@ def _parser() -> Parser:
     train.add_argument("--iterations", type=_count, default=1000, help="iterations to train (default %(default)s)")
     train.add_argument("--seed", type=_count, default=0, help="random seed (default %(default)s)")
     train.add_argument("--save", type=Path, metavar="PATH", help="write a checkpoint (.npz) when done")
-    train.add_argument(
-        "--set",
-        dest="settings",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="change a setting, e.g. --set generator_learning_rate=0.03 (points as x,y;x,y)",
-    )
+    _setting_options(train)
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
+
+    script = commands.add_parser(
+        "export-script",
+        help="write the experiment as a runnable PyTorch script",
+        description="Write one Python file, without ganlab-panel, that trains the experiment as the app does (the "
+        "same data, networks, losses, optimizers and seed, so the same first losses) and plots it with "
+        "matplotlib: GAN Lab's settings for the distribution changed by any --set, or a checkpoint's settings "
+        "and weights, from which the script starts.",
+    )
+    script.add_argument("--distribution", help="one of: " + ", ".join(REGISTRY) + " (default gaussians)")
+    script.add_argument("--iterations", type=_count, default=1000, help="the script's default (default %(default)s)")
+    script.add_argument("--seed", type=_count, help="random seed (default 0, or the checkpoint's)")
+    _setting_options(script)
+    script.add_argument("--from-checkpoint", type=Path, metavar="PATH", help="a checkpoint (.npz) to start from")
+    script.add_argument(
+        "--out",
+        metavar="PATH",
+        help="the script's file, - for standard output (default: ganlab-DISTRIBUTION.py, from a checkpoint "
+        "ganlab-DISTRIBUTION-iterN.py)",
+    )
+    script.set_defaults(run=_export_script)
 
     listing = commands.add_parser("distributions", help="list the distributions")
     listing.set_defaults(run=_distributions)
@@ -116,6 +134,17 @@ def _parser() -> Parser:
     )
     convert.set_defaults(run=_convert)
     return parser
+
+
+def _setting_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change a setting, e.g. --set generator_learning_rate=0.03 (points as x,y;x,y)",
+    )
 
 
 def _count(text: str) -> int:
@@ -172,11 +201,14 @@ def _train(args, extra) -> int:
     return 0
 
 
-def _config(args) -> GanConfig:
-    """The distribution's preset, then the seed, then each --set in order; the first bad value is reported."""
-    if args.distribution not in REGISTRY:
+def _config(args, base: dict | None = None) -> GanConfig:
+    """The distribution's preset (or `base`, a checkpoint's settings), then the seed, then each --set in order;
+    the first bad value is reported."""
+    if base is None and args.distribution not in REGISTRY:
         raise UsageError(f"unknown distribution {args.distribution!r}; choose one of: {', '.join(REGISTRY)}")
-    values = {**preset(args.distribution), "seed": args.seed}
+    values = dict(base) if base is not None else dict(preset(args.distribution))
+    if args.seed is not None:
+        values["seed"] = args.seed
     for item in args.settings:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
@@ -189,6 +221,40 @@ def _config(args) -> GanConfig:
         return GanConfig.from_dict(values)
     except ValueError as error:
         raise UsageError(str(error)) from None
+
+
+def _export_script(args, extra) -> int:
+    from ganlab_panel.files import exports
+    from ganlab_panel.files.script_export import export_script
+
+    weights, iteration = None, 0
+    if args.from_checkpoint is not None:
+        if args.distribution is not None:
+            raise UsageError("--distribution goes with no checkpoint: a checkpoint's settings say what it learns")
+        try:
+            checkpoint = checkpoints.load(args.from_checkpoint)
+        except checkpoints.CheckpointError as error:
+            raise UsageError(str(error)) from None
+        config = _config(args, checkpoint.config)
+        weights, iteration = checkpoint.weights, checkpoint.iteration
+    else:
+        args.distribution = args.distribution or "gaussians"
+        config = _config(args)
+    try:  # e.g. drawn data without points, or a --set that reshapes the checkpoint's networks
+        text = export_script(config, weights, iterations=args.iterations, iteration=iteration)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if args.out == "-":
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.out or exports.filename("script_weights" if weights else "script", config, iteration))
+    try:
+        out.write_text(text)
+    except OSError as error:
+        print(f"ganlab-panel: cannot write {out}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}; run it with:  python {out} --iterations {args.iterations}")
+    return 0
 
 
 def _serve(args, extra) -> int:

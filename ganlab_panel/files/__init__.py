@@ -1,1 +1,1 @@
-"""Files in and out: checkpoints, downloads (JSON, CSV, PNG, GIF) and CSV points; no UI."""
+"""Files in and out: checkpoints, downloads (JSON, CSV, PNG, GIF, a PyTorch script) and CSV points; no UI."""

@@ -1,5 +1,6 @@
 """The bytes of each download: the model (a checkpoint), the settings (JSON), the metric history (CSV), a
-picture of the layered view (PNG) and an animation of the training so far (GIF)."""
+picture of the layered view (PNG), an animation of the training so far (GIF) and a PyTorch script of the
+experiment (script_export.py), from the seed's weights or the current ones."""
 
 from __future__ import annotations
 
@@ -30,15 +31,22 @@ SUFFIXES = {
     "history": "-history.csv",
     "png": ".png",
     "gif": ".gif",
+    "script": ".py",
+    "script_weights": ".py",
 }
 """Download kind -> how its file name ends."""
+FROM_THE_SEED = ("script",)
+"""Downloads that start from the seed, not from any iteration: their names hold none."""
 
 
 def filename(kind: str, config, iteration: int) -> str:
-    """The file name of a download, e.g. 'ganlab-ring-iter1931.npz'; `config` is a GanConfig or a dict."""
+    """The file name of a download, e.g. 'ganlab-ring-iter1931.npz' ('ganlab-ring.py' for a script from the
+    seed); `config` is a GanConfig or a dict."""
     if kind not in SUFFIXES:
         raise ValueError(f"unknown download {kind!r}; choose from {', '.join(SUFFIXES)}")
     distribution = config["distribution"] if isinstance(config, dict) else config.distribution
+    if kind in FROM_THE_SEED:
+        return f"ganlab-{distribution}{SUFFIXES[kind]}"
     return f"ganlab-{distribution}-iter{int(iteration)}{SUFFIXES[kind]}"
 
 

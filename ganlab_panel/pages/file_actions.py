@@ -1,11 +1,13 @@
-"""The GAN Lab page's files: downloads (model, settings, history, picture, animation), a checkpoint or the
-shipped model to continue from, and CSV points to learn. A bad file changes nothing; the message says why."""
+"""The GAN Lab page's files: downloads (model, settings, history, picture, animation, PyTorch script), a
+checkpoint or the shipped model to continue from, and CSV points to learn. A bad file changes nothing; the
+message says why."""
 
 from __future__ import annotations
 
 from ganlab_panel.core import distributions
 from ganlab_panel.files import checkpoints, exports
 from ganlab_panel.files.csv_points import load_csv_points
+from ganlab_panel.files.script_export import export_script
 from ganlab_panel.views.layered import LAYERS
 
 
@@ -18,14 +20,16 @@ class FileActions:
 
     def export(self, kind: str) -> tuple[bytes | str, str] | None:
         """The data and file name of a download (downloads.DOWNLOADS), or None after saying why there is none.
-        The model is the latest one; the picture is what the layered view shows (a past frame while scrubbing)."""
+        The model is the latest one (a script's weights too); the picture is what the layered view shows (a past
+        frame while scrubbing)."""
         page, trainer = self.page, self.page.trainer
         layers = [toggle for toggle in LAYERS if getattr(page.layered, toggle)]
-        iteration = trainer.iteration if kind in ("checkpoint", "history") else page.frame.iteration
+        latest = kind in ("checkpoint", "history", "script_weights")
+        iteration = trainer.iteration if latest else page.frame.iteration
         try:
+            if kind in ("checkpoint", "script_weights") and trainer.diverged:
+                raise ValueError("training diverged, so the model's weights are not worth saving; press Reset")
             if kind == "checkpoint":
-                if trainer.diverged:
-                    raise ValueError("training diverged, so the model's weights are not worth saving; press Reset")
                 data = exports.checkpoint_bytes(page.config, trainer.engine.get_weights(), trainer.iteration)
             elif kind == "config":
                 data = exports.config_json(page.config)
@@ -35,6 +39,10 @@ class FileActions:
                 data = exports.png_bytes(page.frame, layers)
             elif kind == "gif":
                 data = exports.gif_bytes(page.timeline.frames(), layers)
+            elif kind == "script":
+                data = export_script(page.config)
+            elif kind == "script_weights":
+                data = export_script(page.config, trainer.engine.get_weights(), iteration=trainer.iteration)
             else:
                 raise ValueError(f"unknown download {kind!r}")
         except ValueError as error:

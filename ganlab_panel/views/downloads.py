@@ -13,6 +13,8 @@ DOWNLOADS = {  # kind -> the button's label
     "history": "Metric history (.csv)",
     "png": "Picture (.png)",
     "gif": "Animation (.gif)",
+    "script": "PyTorch script (.py)",
+    "script_weights": "Script + weights (.py)",
 }
 
 

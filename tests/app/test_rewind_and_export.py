@@ -125,9 +125,22 @@ def test_each_download_loads_back(app):
     assert name.endswith(".gif") and animation.n_frames == min(len(app.timeline), 120)
 
 
+def test_the_script_downloads_hold_the_settings_and_the_latest_weights(app):
+    app.config.update({"loss": "hinge", "seed": 9})
+    train_to(app, 40)
+    app.pause()
+    text, name = app.export("script")
+    assert name == "ganlab-gaussians.py" and "SEED = 9" in text and "WEIGHTS" not in text
+    compile(text, name, "exec")
+    text, name = app.export("script_weights")
+    assert name == f"ganlab-gaussians-iter{app.trainer.iteration}.py" and "WEIGHTS = (" in text
+    assert f"at iteration {app.trainer.iteration}" in text
+
+
 def test_a_diverged_model_is_not_offered_for_download(app):
     app.trainer.diverged = "The generator's loss became nan at iteration 3"
     assert app.export("checkpoint") is None
+    assert app.export("script_weights") is None
     assert "Nothing to download" in app.notice.object and app.notice.alert_type == "warning"
 
 

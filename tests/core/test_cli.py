@@ -80,9 +80,32 @@ def test_diverging_training_reports_the_message_and_fails(tmp_path, capsys):
     assert not path.exists()
 
 
+def test_export_script_writes_the_settings_or_a_checkpoints_weights(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["export-script", "--distribution", "ring", "--seed", "3", "--set", "loss=hinge"]) == 0
+    assert "wrote ganlab-ring.py; run it with:  python ganlab-ring.py --iterations 1000" in capsys.readouterr().out
+    text = (tmp_path / "ganlab-ring.py").read_text()
+    compile(text, "ganlab-ring.py", "exec")
+    assert "SEED = 3" in text and "relu(1 - real_logits)" in text and "WEIGHTS" not in text
+    assert f"GENERATOR_SIZES = [2, {PRESETS['ring']['generator_neurons']}," in text  # the ring's preset
+
+    experiment = Experiment(distribution="line", seed=5)
+    experiment.train(12)
+    experiment.save(tmp_path / "line.npz")
+    argv = ["export-script", "--from-checkpoint", "line.npz", "--iterations", "50", "--set", "loss=least_squares"]
+    assert cli.main([*argv, "--out", "-"]) == 0
+    text = capsys.readouterr().out
+    assert "at iteration 12" in text and "SEED = 5" in text and "ITERATIONS = 50" in text
+    assert "WEIGHTS = (" in text and "(torch.sigmoid(fake_logits) - 1) ** 2" in text
+    assert cli.main(argv[:3]) == 0 and (tmp_path / "ganlab-line-iter12.py").is_file()
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
+        (["export-script", "--distribution", "drawing"], "needs at least 1 point"),
+        (["export-script", "--from-checkpoint", "/no/such.npz"], "cannot read checkpoint"),
+        (["export-script", "--set", "pack=5"], "pack: got 5"),
         (["train", "--distribution", "swiss_roll"], "unknown distribution 'swiss_roll'"),
         (["train", "--iterations", "-5"], "expected a whole number >= 0, got -5"),
         (["train", "--iterations", "many"], "got 'many'"),

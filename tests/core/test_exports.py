@@ -144,6 +144,8 @@ def test_file_names_say_the_distribution_and_iteration():
         "history": "ganlab-ring-iter1931-history.csv",
         "png": "ganlab-ring-iter1931.png",
         "gif": "ganlab-ring-iter1931.gif",
+        "script": "ganlab-ring.py",  # from the seed: no iteration
+        "script_weights": "ganlab-ring-iter1931.py",
     }
     assert exports.filename("png", {"distribution": "line"}, 0) == "ganlab-line-iter0.png"
     with pytest.raises(ValueError, match="unknown download"):
