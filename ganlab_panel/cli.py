@@ -2,6 +2,7 @@
 
 ganlab-panel serve [--port 5006] [--show]
 ganlab-panel train --distribution ring --iterations 3000 --seed 0 --save ring.npz --set batch_size=200
+ganlab-panel train --model flow --distribution ring8 --iterations 16000 --set flow_steps=50
 ganlab-panel distributions
 ganlab-panel convert [--out dist/standalone]
 """
@@ -79,8 +80,12 @@ def _parser() -> Parser:
     train = commands.add_parser(
         "train",
         help="train headless and print KL/JS",
-        description="Train with GAN Lab's settings for the distribution (as choosing it in the app does), "
-        "changed by any --set, and print the final KL and JS divergence.",
+        description="Train with GAN Lab's settings for the distribution (as choosing it in the app does), or a "
+        "flow with the flow's defaults, changed by any --set, and print the final KL and JS divergence (and the "
+        "modes found, for ring8 and grid25).",
+    )
+    train.add_argument(
+        "--model", choices=["gan", "flow"], default="gan", help="gan, or flow (flow matching) (default %(default)s)"
     )
     train.add_argument("--distribution", default="gaussians", help="one of: " + ", ".join(REGISTRY))
     train.add_argument("--iterations", type=_count, default=1000, help="iterations to train (default %(default)s)")
@@ -92,7 +97,7 @@ def _parser() -> Parser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="change a setting, e.g. --set generator_learning_rate=0.03 (points as x,y;x,y)",
+        help="change a setting, e.g. --set generator_learning_rate=0.03 or flow_steps=50 (points as x,y;x,y)",
     )
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
@@ -150,7 +155,8 @@ def _train(args, extra) -> int:
         experiment = Experiment(config)
     except (ValueError, RuntimeError) as error:  # e.g. drawn data without points, no engine installed
         raise UsageError(str(error)) from None
-    bar = None if args.quiet else ProgressBar(f"training {config.distribution}", sys.stderr)
+    what = "flow on " if config.model == "flow" else ""
+    bar = None if args.quiet else ProgressBar(f"training {what}{config.distribution}", sys.stderr)
     experiment.train(args.iterations, progress=bar)
     if bar:
         bar.close()
@@ -160,7 +166,10 @@ def _train(args, extra) -> int:
             print("ganlab-panel: no checkpoint saved", file=sys.stderr)
         return 1
     m = experiment.metrics
-    print(f"{config.distribution}: iteration {experiment.iteration}  KL {m['kl']:.4f}  JS {m['js']:.4f}")
+    line = f"{config.distribution}: iteration {experiment.iteration}  KL {m['kl']:.4f}  JS {m['js']:.4f}"
+    if "modes" in m:
+        line += f"  modes {m['modes']}/{m['modes_total']}  high quality {100 * m['high_quality']:.1f}%"
+    print(line)
     if args.save is not None:
         try:
             experiment.save(args.save)
@@ -172,10 +181,13 @@ def _train(args, extra) -> int:
 
 
 def _config(args) -> GanConfig:
-    """The distribution's preset, then the seed, then each --set in order; the first bad value is reported."""
+    """The distribution's preset (a GAN's; a flow starts from its defaults), then the model and the seed, then
+    each --set in order; the first bad value is reported."""
     if args.distribution not in REGISTRY:
         raise UsageError(f"unknown distribution {args.distribution!r}; choose one of: {', '.join(REGISTRY)}")
-    values = {**preset(args.distribution), "seed": args.seed}
+    model = getattr(args, "model", "gan")
+    start = preset(args.distribution) if model == "gan" else {"distribution": args.distribution}
+    values = {**start, "model": model, "seed": args.seed}
     for item in args.settings:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():

@@ -52,3 +52,16 @@ def create_engine(name: str, architecture: Architecture, weights, hyper: Hyper, 
     from ganlab_panel.engines.torch_engine import TorchEngine
 
     return TorchEngine(architecture, weights, hyper, device=device)
+
+
+def create_flow_engine(name: str, architecture, weights, hyper, device: str = "cpu"):
+    """Build the named flow engine ('auto', 'torch', 'numpy') for a flow_base.FlowArchitecture; 'auto' follows
+    resolve_engine's rule on the velocity network's multiply-adds."""
+    name = resolve_engine(name, architecture, device)
+    if name == "numpy":
+        from ganlab_panel.engines.flow_numpy import NumpyFlowEngine
+
+        return NumpyFlowEngine(architecture, weights, hyper)
+    from ganlab_panel.engines.flow_torch import TorchFlowEngine
+
+    return TorchFlowEngine(architecture, weights, hyper, device=device)
