@@ -108,9 +108,8 @@ class FlowRun:
         prediction = self.engine.velocity(x_t, t)
         loss = self.engine.step(x0, x1, t, rate)
         self.version += 1
-        target = (x1 - x0) * SCALE
-        square = [to_square(a) for a in (x0, x1, x_t)]
-        return FlowStep(iteration + 1, *square, t.copy(), target, prediction * SCALE, loss, rate)
+        x0, x1, x_t = (to_square(a) for a in (x0, x1, x_t))
+        return FlowStep(iteration + 1, x0, x1, t.copy(), x_t, x1 - x0, prediction * SCALE, loss, rate)
 
     # -- sampling ------------------------------------------------------------------------------------
     def sample(self, source: np.ndarray) -> np.ndarray:
