@@ -84,8 +84,8 @@ class Experiment:
     def load_state(self, checkpoint: checkpoints.Checkpoint) -> None:
         """Adopt a checkpoint's configuration, weights and iteration (validated before anything changes); one of
         the other model (a flow's into a GAN experiment, or the reverse) is refused, changing nothing."""
-        checkpoints.check_model(checkpoint, self.config.model)
         checkpoints.check_architecture(checkpoint)
+        checkpoints.check_model(checkpoint, self.config.model)
         self.trainer.restore(checkpoint.state())
 
     @classmethod

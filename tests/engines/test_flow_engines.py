@@ -79,7 +79,8 @@ def test_both_engines_train_alike_from_the_same_weights_and_batches(activation, 
     np.testing.assert_allclose(*np.array(losses).T, rtol=1e-9)
     # they learned, and alike (flow matching's loss has a high floor: the pairs' spread around the mean field)
     assert np.mean(losses[-10:]) < 0.97 * np.mean(losses[:10])
-    for (w, b), (w2, b2) in zip(numpy_engine.get_weights()["velocity"], torch_engine.get_weights()["velocity"]):
+    pairs = zip(numpy_engine.get_weights()["velocity"], torch_engine.get_weights()["velocity"], strict=True)
+    for (w, b), (w2, b2) in pairs:
         np.testing.assert_allclose(w, w2, rtol=1e-8, atol=1e-10)
         np.testing.assert_allclose(b, b2, rtol=1e-8, atol=1e-10)
 
