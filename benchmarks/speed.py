@@ -142,10 +142,13 @@ def minimal_torch_rate(iterations: int, repeats: int) -> list[float]:
     return timed_rates(_loop(iteration), iterations, repeats)
 
 
-def frame_milliseconds(trainer: Trainer, repeats: int = 200, with_metrics: bool = True) -> list[float]:
+def frame_milliseconds(trainer: Trainer, repeats: int = 200, with_metrics: bool = True, train: int = 0) -> list[float]:
+    """Costs of trainer.frame(); `train` iterations before each, untimed (a flow keeps its heatmap and metrics
+    while its weights stay: playing, they change every frame)."""
     trainer.frame(with_metrics)
     costs = []
     for _ in range(repeats):
+        trainer.train(train)
         start = time.perf_counter()
         trainer.frame(with_metrics)
         costs.append((time.perf_counter() - start) * 1e3)
@@ -164,7 +167,7 @@ def flow_figures(n: int, repeats: int) -> None:
         trainer.config.flow_heatmap = heatmap
         for time_ in (1.0, 0.5):
             trainer.config.flow_time = time_
-            costs = frame_milliseconds(trainer, repeats=20, with_metrics=False)
+            costs = frame_milliseconds(trainer, repeats=20, with_metrics=False, train=1)
             median, p90 = statistics.median(costs), sorted(costs)[int(0.9 * len(costs))]
             print(f"flow frame(), heatmap {heatmap:<8} at t = {time_}: median {median:.1f} ms, p90 {p90:.1f} ms")
     costs = []

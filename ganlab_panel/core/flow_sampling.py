@@ -83,16 +83,21 @@ def integrate(velocity, x: np.ndarray, times: np.ndarray, method: str, keep: int
     return x, path
 
 
-def log_density(velocity_divergence, x: np.ndarray, times: np.ndarray, method: str, source: str) -> np.ndarray:
+def log_density(
+    velocity_divergence, x: np.ndarray, times: np.ndarray, method: str, source: str, velocity=None
+) -> np.ndarray:
     """log p_t(x) at t = times[0] for standardised points x, integrating back along `times` (descending to 0):
     log p_t(x) = log p0(x0) - integral from 0 to t of div v(x_s, s) ds, the divergence taken where each step
-    takes its velocity (its start for Euler, its middle for midpoint)."""
+    takes its velocity (its start for Euler, its middle for midpoint). `velocity`, if given, serves the
+    midpoint's first evaluation, which needs no divergence (a third of the cost saved)."""
     spent = np.zeros(len(x), np.float64)
     for t0, t1 in zip(times[:-1], times[1:], strict=True):
         h = float(t1 - t0)  # negative: backwards in time
-        v, div = velocity_divergence(x, float(t0))
         if method == "midpoint":
-            v, div = velocity_divergence(x + (0.5 * h) * v, float(t0) + 0.5 * h)
+            first = velocity(x, float(t0)) if velocity is not None else velocity_divergence(x, float(t0))[0]
+            v, div = velocity_divergence(x + (0.5 * h) * first, float(t0) + 0.5 * h)
+        else:
+            v, div = velocity_divergence(x, float(t0))
         x = x + h * v
         spent -= h * div
     return source_log_density(x.astype(np.float64), source) - spent
