@@ -173,7 +173,7 @@ class GanConfig(param.Parameterized):
         label="Optimizer", default="adam", objects=["adam", "sgd"], doc="The velocity network's optimizer."
     )
     flow_learning_rate = LearningRate(
-        default=0.001, label="Learning rate", doc="The velocity network's learning rate (any finite value > 0)."
+        default=0.01, label="Learning rate", doc="The velocity network's learning rate (any finite value > 0)."
     )
     flow_schedule = param.Selector(
         label="Learning-rate schedule",

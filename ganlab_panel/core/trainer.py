@@ -319,7 +319,8 @@ class Trainer:
             self._stop(f"The {network}'s loss became {loss}")
 
     def _check_weights(self) -> None:
-        for network, layers in self.engine.get_weights().items():
+        for name, layers in self.engine.get_weights().items():
+            network = "velocity network" if self.flow is not None else name
             arrays = [a for layer in layers for a in layer]
             if not all(np.isfinite(a).all() for a in arrays):
                 self._stop(f"The {network}'s weights became NaN or infinite")

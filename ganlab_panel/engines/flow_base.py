@@ -56,7 +56,7 @@ class FlowHyper:
     """The live settings a flow engine and its trainer read per step."""
 
     optimizer: str = "adam"
-    learning_rate: float = 1e-3
+    learning_rate: float = 0.01
     schedule: str = "cosine"
     decay_iterations: int = 16_000
 
