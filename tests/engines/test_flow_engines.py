@@ -175,9 +175,11 @@ def test_weights_of_the_wrong_shape_are_refused_and_change_nothing(kind):
         np.testing.assert_array_equal(b, b2)
 
 
-def test_auto_builds_numpy_for_the_default_network_and_torch_when_asked():
+def test_auto_builds_numpy_on_the_cpu_whatever_the_size_and_torch_when_asked():
+    for architecture in (FlowArchitecture(), FlowArchitecture(4, 256)):  # NumPy trains both faster (factory.py)
+        engine = create_flow_engine("auto", architecture, _weights(architecture), FlowHyper())
+        assert isinstance(engine, NumpyFlowEngine)
     architecture = FlowArchitecture()
-    assert isinstance(create_flow_engine("auto", architecture, _weights(architecture), FlowHyper()), NumpyFlowEngine)
     assert isinstance(create_flow_engine("torch", architecture, _weights(architecture), FlowHyper()), TorchFlowEngine)
 
 
