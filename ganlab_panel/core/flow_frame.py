@@ -32,7 +32,7 @@ class FlowFrame:
     field_points: np.ndarray  # (400, 2) a fixed 20 x 20 grid of cell centres, where the arrows start
     field: np.ndarray  # (400, 2) the velocity v(x, time) at field_points
     log_density: np.ndarray | None  # (R, R) log p_time(x) per unit area of the square (flow_heatmap 'density');
-    # >= LOG_DENSITY_FLOOR (-50), which stands for zero density (outside a uniform source's square); else None
+    # clipped below at LOG_DENSITY_FLOOR (-50): zero density (outside a uniform source's square) reads so; else None
     speed: np.ndarray | None  # (R, R) |v(x, time)| (flow_heatmap 'speed'), else None
     loss: float  # the latest training loss (NaN before the first step)
     metrics: dict = field(default_factory=dict)  # kl, js and for ring8/grid25 the mode metrics, as a GAN's

@@ -32,8 +32,8 @@ PATHS = 40
 FIELD_CELLS = 20
 """The velocity arrows start at the centres of a FIELD_CELLS x FIELD_CELLS grid."""
 LOG_DENSITY_FLOOR = -50.0
-"""The least log-density a frame holds: it stands for zero (outside a uniform source's square), which
-log would make -inf; real densities of a trained flow stay far above it (e^-50 per unit area)."""
+"""The least log-density a frame holds: lower ones are clipped to it, so zero density (outside a uniform
+source's square, where log gives -inf) and e^-50 per unit area, zero on any colour scale, read alike."""
 SOURCES = ("gaussian", "uniform")
 
 
