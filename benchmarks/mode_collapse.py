@@ -1,7 +1,8 @@
-"""Mode collapse on ring-8 and grid-25: modes captured, % high quality and reverse KL per GAN formulation.
+"""Mode collapse on ring-8 and grid-25: modes captured, % high quality and reverse KL per GAN formulation,
+and for a flow (flow matching) at its default settings.
 
     python benchmarks/mode_collapse.py [--seeds 10] [--iterations N] [--jobs 2]
-                                       [--datasets ring8 grid25] [--formulations GAN PacGAN2 ...]
+                                       [--datasets ring8 grid25] [--formulations GAN PacGAN2 ... Flow]
 
 Trains every formulation (five losses, and the log loss with PacGAN packing of 2 and 4) on each dataset
 over several seeds (WGAN-GP as its authors trained it on 2-D data: penalty weight 0.1, 5 critic steps,
@@ -29,6 +30,7 @@ import time
 
 import numpy as np
 
+from ganlab_panel.core.config import GanConfig
 from ganlab_panel.core.metrics import MODE_SAMPLES
 from ganlab_panel.experiment import Experiment
 
@@ -69,15 +71,21 @@ FORMULATIONS = {
     },
     "PacGAN2": {"loss": "log", "pack": 2},
     "PacGAN4": {"loss": "log", "pack": 4},
+    "Flow": {"model": "flow"},  # flow matching at its defaults: COMMON's GAN settings do nothing for it
 }
 """Each row's settings over COMMON."""
+
+FLOW_ROWS = ("Flow",)
+"""Rows that train a flow: its own defaults (GanConfig's flow_* settings: 3 x 64 SiLU, Adam 1e-3 with cosine
+decay over 16,000 iterations, batch 256, gaussian source, 20 midpoint steps; the decay spans a run of another
+length), no step decay of the GAN's rates."""
 
 ITERATIONS = 16_000
 DECAY = ((0.6, 0.3), (0.75, 0.3), (0.9, 0.3))
 """Step decay of both learning rates: at each (fraction of the run, factor) both are multiplied by factor.
 The engines' Adam has a fixed rate; the benchmark lowers it live (config.update keeps Adam's moments)."""
 
-SCHEDULES = {"WGAN-GP": (0.25, ())}
+SCHEDULES = {"WGAN-GP": (0.25, ()), "Flow": (1.0, ())}
 """Rows with their own (share of the iterations, decay): WGAN-GP's 5 critic steps make an iteration cost
 about 3.5 of the others', so a quarter of the iterations keeps its time (and its critic steps, 20,000 at
 the default) near theirs; its paper keeps the learning rate constant."""
@@ -94,7 +102,10 @@ def train_one(task: tuple[str, str, int, int, tuple]) -> dict:
     dataset, formulation, seed, iterations, decay = task
     iterations, decay = row_schedule(formulation, iterations, decay)
     start = time.perf_counter()
-    experiment = Experiment(**{**COMMON, **FORMULATIONS[formulation]}, distribution=dataset, seed=seed)
+    settings = {**COMMON, **FORMULATIONS[formulation]}
+    if formulation in FLOW_ROWS:  # its cosine decay spans the run (the default 16,000 at the default length)
+        settings["flow_decay_iterations"] = iterations
+    experiment = Experiment(**settings, distribution=dataset, seed=seed)
     config = experiment.config
     steps = sorted((int(round(fraction * iterations)), factor) for fraction, factor in decay)
     for until, factor in [*steps, (iterations, None)]:
@@ -129,6 +140,7 @@ def mean_se(values: list[float], digits: int) -> str:
 
 def describe(iterations: int, decay, seeds: int, formulations) -> str:
     c = COMMON
+    flow = GanConfig()
     schedule = ", ".join(f"x{factor:g} at {int(round(fraction * iterations))}" for fraction, factor in decay)
     return "\n".join(
         [
@@ -148,7 +160,15 @@ def describe(iterations: int, decay, seeds: int, formulations) -> str:
                 )
                 + "."
                 for name in formulations
-                if set(FORMULATIONS[name]) - {"loss", "pack"}
+                if set(FORMULATIONS[name]) - {"loss", "pack"} and name not in FLOW_ROWS
+            ),
+            *(
+                f"{name}: flow matching, velocity network {flow.flow_layers} x {flow.flow_neurons} "
+                f"{flow.flow_activation}, {flow.flow_optimizer} {flow.flow_learning_rate:g} with {flow.flow_schedule} "
+                f"decay over the run, batch {flow.flow_batch_size}, "
+                f"{flow.flow_source} source, {flow.flow_steps} {flow.flow_method} steps; {c['engine']} engine."
+                for name in formulations
+                if name in FLOW_ROWS
             ),
             f"{iterations} iterations per run; {seeds} seeds; metrics on {MODE_SAMPLES:,} generated samples "
             "(high quality: within 3 std of the nearest mode; KL(generated || uniform) in nats over the modes, "

@@ -1,13 +1,16 @@
-"""Training speed of both engines, side by side, and frame cost at GAN Lab's default configuration.
+"""Training speed of both engines, side by side, and frame cost at GAN Lab's default configuration; then the
+same for a flow at the flow's defaults.
 
-    python benchmarks/speed.py [--iterations 2000] [--repeats 5]
+    python benchmarks/speed.py [--iterations 2000] [--repeats 5] [--flow-only]
 
 Prints iterations/s (median over repeats) of the NumPy and torch engines on one thread (torch on 2 as
 well: see THREADS in engines/torch_engine.py), then of both on larger networks, where 'auto' switches
 to torch (NUMPY_FASTER_UP_TO in engines/factory.py), and the median cost of one Trainer.frame() for each.
 Targets: >= 3,500 iterations/s for NumPy (issue 4) and >= 1,000 for torch (issue 2) on one thread,
 < 5 ms per frame. The machine's speed drifts (shared cores), so plain numpy and torch loops for the
-same iteration are timed alongside as references.
+same iteration are timed alongside as references. The flow (3 hidden layers of 64 SiLU, batch 256, Adam):
+>= 1,000 iterations/s for NumPy on one thread; its frame() is timed per heatmap (none, speed, density at
+30 x 30), and its metrics apart.
 
 NumPy's BLAS gets one thread the only way it can, before numpy is first imported (OPENBLAS_NUM_THREADS
 below). At GAN Lab's default sizes it makes no measurable difference; at 50-100 neurons on this 2-core
@@ -139,14 +142,41 @@ def minimal_torch_rate(iterations: int, repeats: int) -> list[float]:
     return timed_rates(_loop(iteration), iterations, repeats)
 
 
-def frame_milliseconds(trainer: Trainer, repeats: int = 200) -> list[float]:
-    trainer.frame()
+def frame_milliseconds(trainer: Trainer, repeats: int = 200, with_metrics: bool = True, train: int = 0) -> list[float]:
+    """Costs of trainer.frame(); `train` iterations before each, untimed (a flow keeps its heatmap and metrics
+    while its weights stay: playing, they change every frame)."""
+    trainer.frame(with_metrics)
     costs = []
     for _ in range(repeats):
+        trainer.train(train)
         start = time.perf_counter()
-        trainer.frame()
+        trainer.frame(with_metrics)
         costs.append((time.perf_counter() - start) * 1e3)
     return costs
+
+
+def flow_figures(n: int, repeats: int) -> None:
+    """The flow's training speed per engine, its frame's cost per heatmap, and its metrics' cost."""
+    print("\nFlow matching, default settings: 3 hidden layers x 64 SiLU, batch 256, Adam, 20 midpoint steps")
+    print(f"{'engine':<22}{'threads':>8}{'median it/s':>14}{'min':>10}{'max':>10}")
+    for engine in ("numpy", "torch"):
+        row(engine, 1, iterations_per_second(Trainer(model="flow", distribution="ring8", engine=engine), n, repeats))
+    trainer = Trainer(model="flow", distribution="ring8", engine="numpy")
+    trainer.train(500)
+    for heatmap in ("none", "speed", "density"):
+        trainer.config.flow_heatmap = heatmap
+        for time_ in (1.0, 0.5):
+            trainer.config.flow_time = time_
+            costs = frame_milliseconds(trainer, repeats=20, with_metrics=False, train=1)
+            median, p90 = statistics.median(costs), sorted(costs)[int(0.9 * len(costs))]
+            print(f"flow frame(), heatmap {heatmap:<8} at t = {time_}: median {median:.1f} ms, p90 {p90:.1f} ms")
+    costs = []
+    for _ in range(5):
+        trainer.train(1)  # new weights: the metrics are kept only while the weights stay
+        start = time.perf_counter()
+        trainer.metrics()
+        costs.append((time.perf_counter() - start) * 1e3)
+    print(f"flow metrics() (10,000 samples carried by 20 midpoint steps): median {statistics.median(costs):.0f} ms")
 
 
 def row(name: str, threads: int, rates: list[float], note: str = "") -> None:
@@ -157,8 +187,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--flow-only", action="store_true", help="only the flow's figures")
     args = parser.parse_args()
     n, repeats = args.iterations, args.repeats
+    if args.flow_only:
+        flow_figures(n, repeats)
+        return
 
     import torch
 
@@ -198,6 +232,7 @@ def main() -> None:
         costs = frame_milliseconds(Trainer(engine=engine))
         median, p90 = statistics.median(costs), sorted(costs)[int(0.9 * len(costs))]
         print(f"frame() with {engine:<6}: median {median:.2f} ms, p90 {p90:.2f} ms")
+    flow_figures(n, repeats)
 
 
 if __name__ == "__main__":

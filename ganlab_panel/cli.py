@@ -4,6 +4,7 @@ the standalone page.
 ganlab-panel serve [--port 5006] [--show] [--processes N]
 ganlab-panel train --distribution ring --iterations 3000 --seed 0 --save ring.npz --set batch_size=200
 ganlab-panel export-script --distribution ring --set loss=hinge [--from-checkpoint ring.npz] [--out ring.py]
+ganlab-panel train --model flow --distribution ring8 --iterations 16000 --set flow_steps=50
 ganlab-panel distributions
 ganlab-panel convert [--out dist/standalone]
 """
@@ -84,8 +85,12 @@ def _parser() -> Parser:
     train = commands.add_parser(
         "train",
         help="train headless and print KL/JS",
-        description="Train with GAN Lab's settings for the distribution (as choosing it in the app does), "
-        "changed by any --set, and print the final KL and JS divergence.",
+        description="Train with GAN Lab's settings for the distribution (as choosing it in the app does), or a "
+        "flow with the flow's defaults, changed by any --set, and print the final KL and JS divergence (and the "
+        "modes found, for ring8 and grid25).",
+    )
+    train.add_argument(
+        "--model", choices=["gan", "flow"], default="gan", help="gan, or flow (flow matching) (default %(default)s)"
     )
     train.add_argument("--distribution", default="gaussians", help="one of: " + ", ".join(REGISTRY))
     train.add_argument("--iterations", type=_count, default=1000, help="iterations to train (default %(default)s)")
@@ -143,7 +148,7 @@ def _setting_options(command: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="change a setting, e.g. --set generator_learning_rate=0.03 (points as x,y;x,y)",
+        help="change a setting, e.g. --set generator_learning_rate=0.03 or flow_steps=50 (points as x,y;x,y)",
     )
 
 
@@ -180,7 +185,8 @@ def _train(args, extra) -> int:
         experiment = Experiment(config)
     except (ValueError, RuntimeError) as error:  # e.g. drawn data without points, no engine installed
         raise UsageError(str(error)) from None
-    bar = None if args.quiet else ProgressBar(f"training {config.distribution}", sys.stderr)
+    what = "flow on " if config.model == "flow" else ""
+    bar = None if args.quiet else ProgressBar(f"training {what}{config.distribution}", sys.stderr)
     experiment.train(args.iterations, progress=bar)
     if bar:
         bar.close()
@@ -190,7 +196,10 @@ def _train(args, extra) -> int:
             print("ganlab-panel: no checkpoint saved", file=sys.stderr)
         return 1
     m = experiment.metrics
-    print(f"{config.distribution}: iteration {experiment.iteration}  KL {m['kl']:.4f}  JS {m['js']:.4f}")
+    line = f"{config.distribution}: iteration {experiment.iteration}  KL {m['kl']:.4f}  JS {m['js']:.4f}"
+    if "modes" in m:
+        line += f"  modes {m['modes']}/{m['modes_total']}  high quality {100 * m['high_quality']:.1f}%"
+    print(line)
     if args.save is not None:
         try:
             experiment.save(args.save)
@@ -202,11 +211,16 @@ def _train(args, extra) -> int:
 
 
 def _config(args, base: dict | None = None) -> GanConfig:
-    """The distribution's preset (or `base`, a checkpoint's settings), then the seed, then each --set in order;
-    the first bad value is reported."""
+    """The distribution's preset (a GAN's; a flow starts from its defaults) or `base` (a checkpoint's settings),
+    then the model and the seed, then each --set in order; the first bad value is reported."""
     if base is None and args.distribution not in REGISTRY:
         raise UsageError(f"unknown distribution {args.distribution!r}; choose one of: {', '.join(REGISTRY)}")
-    values = dict(base) if base is not None else dict(preset(args.distribution))
+    if base is not None:
+        values = dict(base)
+    else:
+        model = getattr(args, "model", "gan")
+        start = preset(args.distribution) if model == "gan" else {"distribution": args.distribution}
+        values = {**start, "model": model}
     if args.seed is not None:
         values["seed"] = args.seed
     for item in args.settings:

@@ -4,6 +4,8 @@ exp = Experiment(distribution="ring", seed=0)
 exp.train(2000)
 exp.metrics        # {'kl': ..., 'js': ...}
 exp.frame()        # everything the app would draw, as numpy arrays
+
+Experiment(model="flow", distribution="ring8", seed=0).train(16000).metrics  # a flow: the same, its FlowFrame
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import numpy as np
 
 from ganlab_panel.core import distributions
 from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.flow_frame import FlowFrame
 from ganlab_panel.core.frame import Frame
 from ganlab_panel.core.metrics import SCORE_SAMPLES, grid_js
-from ganlab_panel.core.noise import sample_noise
 from ganlab_panel.core.trainer import Trainer
 from ganlab_panel.files import checkpoints
 
@@ -45,7 +47,8 @@ class Experiment:
 
     @property
     def metrics(self) -> dict:
-        """KL and JS divergence (bits) between real and generated samples, now."""
+        """KL and JS divergence (bits) between real and generated samples, now; for ring8 and grid25 also the
+        mode-collapse figures (metrics.mode_metrics)."""
         return self.trainer.metrics()
 
     def score(self, samples: int = SCORE_SAMPLES, seed: int = 0) -> float:
@@ -54,10 +57,9 @@ class Experiment:
         c = self.config
         rng = np.random.default_rng(seed)
         real = distributions.sample(c.distribution, samples, rng, c.points or None)
-        fake = self.trainer.engine.generate(sample_noise(rng, samples, c.noise_dim, c.noise_type))
-        return grid_js(real, fake)
+        return grid_js(real, self.trainer.sample(samples, rng))
 
-    def frame(self) -> Frame:
+    def frame(self) -> Frame | FlowFrame:
         return self.trainer.frame()
 
     @property
@@ -80,8 +82,10 @@ class Experiment:
         checkpoints.save(path, self.config, self.trainer.engine.get_weights(), self.trainer.iteration)
 
     def load_state(self, checkpoint: checkpoints.Checkpoint) -> None:
-        """Adopt a checkpoint's configuration, weights and iteration (validated before anything changes)."""
+        """Adopt a checkpoint's configuration, weights and iteration (validated before anything changes); one of
+        the other model (a flow's into a GAN experiment, or the reverse) is refused, changing nothing."""
         checkpoints.check_architecture(checkpoint)
+        checkpoints.check_model(checkpoint, self.config.model)
         self.trainer.restore(checkpoint.state())
 
     @classmethod

@@ -16,6 +16,7 @@ import param
 from ganlab_panel.core.distributions import REGISTRY, validate_points
 from ganlab_panel.core.settings import SETTINGS, Effect
 from ganlab_panel.engines.factory import TORCH_MISSING, torch_available
+from ganlab_panel.engines.flow_base import ACTIVATIONS, SCHEDULES
 from ganlab_panel.engines.losses import LOSSES
 
 MAX_POINTS_TEXT = 16_000
@@ -41,8 +42,8 @@ class StepCount(param.Integer):
 class LearningRate(param.Number):
     """Any finite positive number; widgets offer GAN Lab's LEARNING_RATES."""
 
-    def __init__(self, **kwargs):
-        super().__init__(default=0.1, bounds=(0, None), inclusive_bounds=(False, True), **kwargs)
+    def __init__(self, default: float = 0.1, **kwargs):
+        super().__init__(default=default, bounds=(0, None), inclusive_bounds=(False, True), **kwargs)
 
     def _validate_value(self, value, allow_None):
         super()._validate_value(value, allow_None)
@@ -51,9 +52,16 @@ class LearningRate(param.Number):
 
 
 class GanConfig(param.Parameterized):
-    """All settings of one GAN experiment (GAN Lab's hyperparameters and a few of ours). A label says what a
-    setting is where its card (Generator, Discriminator) says whose it is."""
+    """All settings of one experiment: a GAN (GAN Lab's hyperparameters and a few of ours) or a flow (the
+    flow_* settings). A label says what a setting is where its card (Generator, Discriminator) says whose it
+    is; a setting of the model not trained does nothing (core/settings.py: Setting.model)."""
 
+    model = param.Selector(
+        label="Model",
+        default="gan",
+        objects=["gan", "flow"],
+        doc="What learns the data: a GAN, or a flow (flow matching: a velocity field carrying noise to data).",
+    )
     distribution = param.Selector(
         label="Distribution", default="gaussians", objects=list(REGISTRY), doc="Real-data distribution to learn."
     )
@@ -142,6 +150,66 @@ class GanConfig(param.Parameterized):
     batch_size = param.Integer(label="Batch size", default=150, bounds=(1, 2000), doc="Samples per training batch.")
     seed = param.Integer(
         label="Random seed", default=0, bounds=(0, 2**31 - 1), doc="Random seed for weights, data and noise."
+    )
+    flow_source = param.Selector(
+        label="Source distribution",
+        default="gaussian",
+        objects=["gaussian", "uniform"],
+        doc="Where the flow starts at t = 0: a gaussian (mean 0.5, std 0.25) or uniform over the square.",
+    )
+    flow_layers = param.Integer(
+        label="Hidden layers", default=3, bounds=(1, 5), doc="Hidden layers of the flow's velocity network."
+    )
+    flow_neurons = param.Integer(
+        label="Neurons per layer", default=64, bounds=(1, 256), doc="Neurons per velocity-network hidden layer."
+    )
+    flow_activation = param.Selector(
+        label="Activation",
+        default="silu",
+        objects=list(ACTIVATIONS),
+        doc="The velocity network's activation: SiLU (smooth, so is the field's divergence), ReLU or tanh.",
+    )
+    flow_optimizer = param.Selector(
+        label="Optimizer", default="adam", objects=["adam", "sgd"], doc="The velocity network's optimizer."
+    )
+    flow_learning_rate = LearningRate(
+        default=0.01, label="Learning rate", doc="The velocity network's learning rate (any finite value > 0)."
+    )
+    flow_schedule = param.Selector(
+        label="Learning-rate schedule",
+        default="cosine",
+        objects=list(SCHEDULES),
+        doc="Cosine: the rate decays to 1% of itself over the decay iterations, then stays; constant: it stays.",
+    )
+    flow_decay_iterations = param.Integer(
+        label="Decay iterations",
+        default=16_000,
+        bounds=(1, 10_000_000),
+        doc="Iterations over which the cosine schedule decays the learning rate.",
+    )
+    flow_batch_size = param.Integer(
+        label="Batch size", default=256, bounds=(1, 2000), doc="(source, data) pairs per flow training batch."
+    )
+    flow_steps = param.Integer(
+        label="Sampling steps", default=20, bounds=(1, 200), doc="ODE steps from t = 0 to 1 when sampling."
+    )
+    flow_method = param.Selector(
+        label="Sampling method",
+        default="midpoint",
+        objects=["midpoint", "euler"],
+        doc="ODE solver for sampling and density: midpoint (two velocity evaluations a step) or Euler (one).",
+    )
+    flow_time = param.Number(
+        label="Time t",
+        default=1.0,
+        bounds=(0.0, 1.0),
+        doc="The moment shown: samples carried from the source (t = 0) towards the data (t = 1), field, density.",
+    )
+    flow_heatmap = param.Selector(
+        label="Heatmap",
+        default="density",
+        objects=["density", "speed", "none"],
+        doc="What the flow's heatmap shows at time t: the model's log-density, the speed |v|, or nothing.",
     )
     engine = param.Selector(
         label="Engine",

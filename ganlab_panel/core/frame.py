@@ -1,7 +1,9 @@
-"""The Frame: one plain-numpy snapshot of an experiment, the only thing views receive."""
+"""The Frame: one plain-numpy snapshot of a GAN experiment, the only thing views receive. A flow's is the
+FlowFrame (core/flow_frame.py)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -83,3 +85,11 @@ class Frame:
     def position(self) -> tuple[int, int, int]:
         """Where training was: (iteration, discriminator steps, generator steps), as Trainer.position."""
         return self.iteration, self.discriminator_steps, self.generator_steps
+
+
+@functools.lru_cache(maxsize=4)
+def cell_centres(resolution: int) -> np.ndarray:
+    """Centres of a heatmap's cells, row by row (y), as (resolution^2, 2) points; cached per frame size."""
+    centres = (np.arange(resolution) + 0.5) / resolution
+    gx, gy = np.meshgrid(centres, centres)
+    return np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)  # the engines' dtype: no copy per frame

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from ganlab_panel.engines.flow_base import ACTIVATIONS, SCHEDULES
 from ganlab_panel.engines.losses import LOSSES
 
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
@@ -34,7 +35,13 @@ class Setting:
     topic: str
     """The explanation (views/explanations.py) that says what it does."""
     group: str | None = None
-    """The settings card that shows it; None: chosen elsewhere on the page (the distribution) or not at all."""
+    """The GAN page's settings card that shows it; None: chosen elsewhere on the page (the distribution) or not
+    at all."""
+    flow_group: str | None = None
+    """The flow page's card that shows it (FLOW_SETTING_GROUPS), as `group` is the GAN page's."""
+    model: str | None = None
+    """The model it configures, 'gan' or 'flow' (for the other it does nothing: changing it neither rebuilds
+    nor shows); None: both (the data, the seed, the engine, the model itself)."""
     options: Mapping | None = None
     """Value -> its label in the widget, for a choice; None shows the values themselves."""
     menu: tuple[float, ...] | None = None
@@ -50,32 +57,78 @@ class Setting:
 
 
 _OPTIMIZERS = {"sgd": "SGD", "adam": "Adam"}
+_GAN, _FLOW = {"model": "gan"}, {"model": "flow"}
 
 SETTINGS: dict[str, Setting] = {
-    # in the page's order: the distribution, then the settings cards top to bottom
+    # in the page's order: the model and the distribution, then the settings cards top to bottom
+    "model": Setting(Effect.REBUILD, "model", shared=True, options={"gan": "GAN", "flow": "Flow matching"}),
     "distribution": Setting(Effect.REBUILD, "distribution", shared=True),
     "points": Setting(Effect.REBUILD, "distribution", shared=True),
-    "noise_dim": Setting(Effect.REBUILD, "noise", "Noise", options={1: "1D", 2: "2D"}),
-    "noise_type": Setting(Effect.REBUILD, "noise", "Noise", options={"uniform": "Uniform", "gaussian": "Gaussian"}),
-    "generator_layers": Setting(Effect.REBUILD, "networks", "Generator"),
-    "generator_neurons": Setting(Effect.REBUILD, "networks", "Generator"),
-    "generator_optimizer": Setting(Effect.LIVE, "optimizer", "Generator", options=_OPTIMIZERS),
-    "generator_learning_rate": Setting(Effect.LIVE, "learning_rate", "Generator", menu=LEARNING_RATES),
-    "discriminator_layers": Setting(Effect.REBUILD, "networks", "Discriminator"),
-    "discriminator_neurons": Setting(Effect.REBUILD, "networks", "Discriminator"),
-    "discriminator_optimizer": Setting(Effect.LIVE, "optimizer", "Discriminator", options=_OPTIMIZERS),
-    "discriminator_learning_rate": Setting(Effect.LIVE, "learning_rate", "Discriminator", menu=LEARNING_RATES),
-    "pack": Setting(Effect.REBUILD, "pack", "Discriminator"),
-    "loss": Setting(Effect.LIVE, "loss", "Training", options={name: loss.title for name, loss in LOSSES.items()}),
-    "gp_weight": Setting(Effect.LIVE, "wgan_gp", "Training", menu=GP_WEIGHTS),
-    "real_label": Setting(Effect.LIVE, "real_label", "Training"),
-    "k_discriminator": Setting(Effect.LIVE, "k_steps", "Training"),
-    "k_generator": Setting(Effect.LIVE, "k_steps", "Training"),
-    "batch_size": Setting(Effect.LIVE, "batch_size", "Training"),
+    "noise_dim": Setting(Effect.REBUILD, "noise", "Noise", options={1: "1D", 2: "2D"}, **_GAN),
+    "noise_type": Setting(
+        Effect.REBUILD, "noise", "Noise", options={"uniform": "Uniform", "gaussian": "Gaussian"}, **_GAN
+    ),
+    "generator_layers": Setting(Effect.REBUILD, "networks", "Generator", **_GAN),
+    "generator_neurons": Setting(Effect.REBUILD, "networks", "Generator", **_GAN),
+    "generator_optimizer": Setting(Effect.LIVE, "optimizer", "Generator", options=_OPTIMIZERS, **_GAN),
+    "generator_learning_rate": Setting(Effect.LIVE, "learning_rate", "Generator", menu=LEARNING_RATES, **_GAN),
+    "discriminator_layers": Setting(Effect.REBUILD, "networks", "Discriminator", **_GAN),
+    "discriminator_neurons": Setting(Effect.REBUILD, "networks", "Discriminator", **_GAN),
+    "discriminator_optimizer": Setting(Effect.LIVE, "optimizer", "Discriminator", options=_OPTIMIZERS, **_GAN),
+    "discriminator_learning_rate": Setting(Effect.LIVE, "learning_rate", "Discriminator", menu=LEARNING_RATES, **_GAN),
+    "pack": Setting(Effect.REBUILD, "pack", "Discriminator", **_GAN),
+    "loss": Setting(
+        Effect.LIVE, "loss", "Training", options={name: loss.title for name, loss in LOSSES.items()}, **_GAN
+    ),
+    "gp_weight": Setting(Effect.LIVE, "wgan_gp", "Training", menu=GP_WEIGHTS, **_GAN),
+    "real_label": Setting(Effect.LIVE, "real_label", "Training", **_GAN),
+    "k_discriminator": Setting(Effect.LIVE, "k_steps", "Training", **_GAN),
+    "k_generator": Setting(Effect.LIVE, "k_steps", "Training", **_GAN),
+    "batch_size": Setting(Effect.LIVE, "batch_size", "Training", **_GAN),
     # steps finer than 0.01, so Adam's default beta2 0.999 shows as itself, not rounded to 1
-    "adam_beta1": Setting(Effect.LIVE, "optimizer", "Training", slider_step=0.001),
-    "adam_beta2": Setting(Effect.LIVE, "optimizer", "Training", slider_step=0.001),
-    "seed": Setting(Effect.REBUILD, "seed", "Training", shared=True),
+    "adam_beta1": Setting(Effect.LIVE, "optimizer", "Training", slider_step=0.001, **_GAN),
+    "adam_beta2": Setting(Effect.LIVE, "optimizer", "Training", slider_step=0.001, **_GAN),
+    "seed": Setting(Effect.REBUILD, "seed", "Training", flow_group="Flow training", shared=True),
+    # the flow's own, on the flow page only (its cards: FLOW_SETTING_GROUPS)
+    "flow_source": Setting(
+        Effect.LIVE,
+        "flow_source",
+        flow_group="Source",
+        options={"gaussian": "Gaussian", "uniform": "Uniform"},
+        **_FLOW,
+    ),
+    "flow_layers": Setting(Effect.REBUILD, "networks", flow_group="Velocity network", **_FLOW),
+    "flow_neurons": Setting(Effect.REBUILD, "networks", flow_group="Velocity network", **_FLOW),
+    "flow_activation": Setting(
+        Effect.REBUILD, "flow_activation", flow_group="Velocity network", options=ACTIVATIONS, **_FLOW
+    ),
+    "flow_optimizer": Setting(
+        Effect.LIVE, "optimizer", flow_group="Velocity network", options={"adam": "Adam", "sgd": "SGD"}, **_FLOW
+    ),
+    "flow_learning_rate": Setting(
+        Effect.LIVE, "learning_rate", flow_group="Velocity network", menu=LEARNING_RATES, **_FLOW
+    ),
+    "flow_schedule": Setting(Effect.LIVE, "flow_schedule", flow_group="Flow training", options=SCHEDULES, **_FLOW),
+    "flow_decay_iterations": Setting(Effect.LIVE, "flow_schedule", flow_group="Flow training", **_FLOW),
+    "flow_batch_size": Setting(Effect.LIVE, "batch_size", flow_group="Flow training", **_FLOW),
+    "flow_steps": Setting(Effect.VIEW, "flow_sampling", flow_group="Sampling", **_FLOW),
+    "flow_method": Setting(
+        Effect.VIEW,
+        "flow_sampling",
+        flow_group="Sampling",
+        options={"midpoint": "Midpoint", "euler": "Euler"},
+        **_FLOW,
+    ),
+    # how the flow is drawn, not what it is: links carry them, checkpoints do not
+    "flow_time": Setting(Effect.VIEW, "flow_time", flow_group="Sampling", saved=False, **_FLOW),
+    "flow_heatmap": Setting(
+        Effect.VIEW,
+        "flow_heatmap",
+        flow_group="Sampling",
+        options={"density": "Density", "speed": "Speed", "none": "None"},
+        saved=False,
+        **_FLOW,
+    ),
     # chosen by the server (or a notebook's caller), never in the page
     "engine": Setting(Effect.REBUILD, "engine", linked=False, shared=True, saved=False),
     "device": Setting(Effect.REBUILD, "engine", linked=False, shared=True, saved=False),
@@ -84,16 +137,28 @@ SETTINGS: dict[str, Setting] = {
 """Every GanConfig setting's record."""
 
 
-def _groups() -> dict[str, tuple[str, ...]]:
+def _groups(field: str) -> dict[str, tuple[str, ...]]:
     groups: dict[str, tuple[str, ...]] = {}
-    for name, setting in SETTINGS.items():
-        if setting.group is not None:
-            groups[setting.group] = (*groups.get(setting.group, ()), name)
+    # a model's own settings first, then those of both models (the flow page's seed ends its training card)
+    ordered = SETTINGS.items() if field == "group" else sorted(SETTINGS.items(), key=lambda item: not item[1].model)
+    for name, setting in ordered:
+        group = getattr(setting, field)
+        if group is not None:
+            groups[group] = (*groups.get(group, ()), name)
     return groups
 
 
-SETTING_GROUPS = _groups()
-"""Settings card -> its settings, in the page's order."""
+SETTING_GROUPS = _groups("group")
+"""The GAN page's settings cards -> their settings, in the page's order."""
+FLOW_SETTING_GROUPS = _groups("flow_group")
+"""The flow page's settings cards -> their settings, in order."""
+PAGE_GROUPS = {"gan": SETTING_GROUPS, "flow": FLOW_SETTING_GROUPS}
+"""A model -> its page's settings cards."""
+MODEL_SETTINGS = {
+    model: tuple(name for name, setting in SETTINGS.items() if setting.model in (None, model))
+    for model in ("gan", "flow")
+}
+"""A model -> the settings that configure it (its own and both models')."""
 
 LINKED_SETTINGS = tuple(name for name, setting in SETTINGS.items() if setting.linked)
 SHARED_SETTINGS = tuple(name for name, setting in SETTINGS.items() if setting.shared)

@@ -37,7 +37,7 @@ heatmap scale; measured with tracemalloc at GAN Lab's defaults)."""
 
 
 def _moment(frame: Frame) -> tuple[int, int, int]:
-    return frame.iteration, frame.discriminator_steps, frame.generator_steps
+    return frame.position  # a FlowFrame's too
 
 
 def _arrays(frame: Frame) -> list[np.ndarray]:

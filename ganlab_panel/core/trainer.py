@@ -1,10 +1,12 @@
 """The Trainer owns an engine, the data and the counters; it steps, guards against divergence and
-makes Frames. It never imports Panel: a widget reaches it only by changing the configuration."""
+makes Frames. It never imports Panel: a widget reaches it only by changing the configuration.
+
+It trains the model config.model names: a GAN here, or a flow, whose own part is core/flow_run.FlowRun (the
+counters, settings, divergence guard, history, states and restoring stay here for both)."""
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,10 +16,13 @@ import param
 
 from ganlab_panel.core import distributions, metrics
 from ganlab_panel.core.config import EFFECTS, REBUILD_SETTINGS, GanConfig
-from ganlab_panel.core.frame import Frame, HeatmapScale
+from ganlab_panel.core.flow_frame import FlowFrame, FlowSampling, FlowStep
+from ganlab_panel.core.flow_run import FlowRun
+from ganlab_panel.core.frame import Frame, HeatmapScale, cell_centres
 from ganlab_panel.core.history import History
 from ganlab_panel.core.noise import manifold_grid, sample_noise, stretch
-from ganlab_panel.core.training_state import TrainingState
+from ganlab_panel.core.settings import MODEL_SETTINGS
+from ganlab_panel.core.training_state import TrainingState, check_model
 from ganlab_panel.engines import losses
 from ganlab_panel.engines.base import Architecture, Hyper, initial_weights
 from ganlab_panel.engines.factory import create_engine
@@ -54,6 +59,22 @@ class Trainer:
         """New networks (or the given weights), data and noise from the seed; counters back to 0."""
         c = self.config
         seeds = [np.random.default_rng([c.seed, stream]) for stream in range(6)]
+        self.flow: FlowRun | None = None
+        if c.model == "flow":
+            self.flow = FlowRun(c, weights, seeds)
+            self.engine, self.architecture = self.flow.engine, self.flow.architecture
+            self.real_pool, self.shown_real = self.flow.real_pool, self.flow.shown_real
+        else:
+            self._build_gan(weights, seeds)
+        self.iteration = self.discriminator_steps = self.generator_steps = 0
+        self.discriminator_loss = self.generator_loss = self.flow_loss = math.nan
+        self.diverged: str | None = None
+        self.history.clear()
+        self._built_for = self._rebuild_settings()
+        self._last_frame = self._snapshot()  # what views keep showing if the first steps diverge
+
+    def _build_gan(self, weights, seeds) -> None:
+        c = self.config
         weights_rng, data_rng, self._noise_rng, shown_rng, metric_rng, self._mix_rng = seeds
         self.architecture = Architecture.from_config(c)
         if weights is None:
@@ -73,15 +94,11 @@ class Trainer:
         self._noise_buffer = np.empty((0, c.noise_dim), np.float32)
         self._noise_drawn = (None, 0)  # (RNG state before, rows) of the buffer's draw: what state() keeps
         self._real_cursor = 0
-        self.iteration = self.discriminator_steps = self.generator_steps = 0
-        self.discriminator_loss = self.generator_loss = math.nan
-        self.diverged: str | None = None
-        self.history.clear()
-        self._built_for = self._rebuild_settings()
-        self._last_frame = self._snapshot()  # what views keep showing if the first steps diverge
 
     def _rebuild_settings(self) -> dict:
-        return {name: getattr(self.config, name) for name in REBUILD_SETTINGS}
+        """The rebuilding settings of the model trained (the other model's change nothing)."""
+        own = MODEL_SETTINGS[self.config.model]
+        return {name: getattr(self.config, name) for name in REBUILD_SETTINGS if name in own}
 
     def _on_change(self, *_events) -> None:
         # compared with what the networks were built for, not read from the events: restore() has already
@@ -94,6 +111,9 @@ class Trainer:
             self._follow_hyper()
 
     def _follow_hyper(self) -> None:
+        if self.flow is not None:
+            self.flow.follow()
+            return
         self.engine.set_hyper(Hyper.from_config(self.config))
         self._follow_live_settings()
 
@@ -107,6 +127,12 @@ class Trainer:
 
     def state(self) -> TrainingState:
         """A copy of everything needed to go on exactly from here (see restore)."""
+        if self.flow is not None:  # the training draws' stream as it is now: a flow draws per step
+            return TrainingState(
+                self.config.to_dict(), self.engine.get_weights(), self.engine.optimizer_state(),
+                self.flow.rng.bit_generator.state, 0, 0, None, self.flow.cursor, self.iteration, 0, 0,
+                math.nan, math.nan, self.flow_loss,
+            )  # fmt: skip
         drawn_at, drawn = self._noise_drawn
         left = len(self._noise_buffer)
         if not left:  # nothing left to re-draw: the next draw starts from the current RNG state
@@ -132,15 +158,19 @@ class Trainer:
         networks, data or seed differ), weights, and for a state() its optimizer moments, random streams and
         counters, so training goes on exactly as it did from there. The one way in for saved training: every
         watcher of the configuration, registered before the trainer's or after, sees the restored trainer.
-        Clears a divergence; the history keeps only iterations up to the state's. Bad settings raise
-        ValueError and change nothing."""
+        Clears a divergence; the history keeps only iterations up to the state's. Bad settings, or a state of
+        the other model (a flow's into a GAN's trainer, or the reverse), raise ValueError and change nothing."""
+        check_model(state.settings, self.config.model)
         with param.parameterized.batch_call_watchers(self.config):  # watchers wait for the whole restore
             self.config.update(state.settings)
             if state.optimizer is None or self._rebuild_settings() != self._built_for:
                 self.reset(weights=state.weights)  # a new run: its history goes
             else:
                 self._follow_hyper()
-                self.engine.set_weights(state.weights)
+                if self.flow is not None:
+                    self.flow.set_weights(state.weights)
+                else:
+                    self.engine.set_weights(state.weights)
             if state.optimizer is not None:
                 self._resume(state)
             self.iteration = int(state.iteration)
@@ -150,6 +180,10 @@ class Trainer:
 
     def _resume(self, state: TrainingState) -> None:
         """The exact part of a state(): optimizer moments, random streams, cursors, counters and losses."""
+        if self.flow is not None:
+            self.flow.resume(state)
+            self.flow_loss = state.flow_loss
+            return
         self.engine.load_optimizer_state(state.optimizer)
         c = self.config
         self._noise_rng.bit_generator.state = state.noise_rng
@@ -182,6 +216,7 @@ class Trainer:
     # -- training ------------------------------------------------------------------------------------
     def step_discriminator(self) -> float:
         """One discriminator update on a fresh real batch and fresh noise."""
+        self._check_gan()
         self._check_running()
         real, noise = self._real_batch(), self._noise_batch()
         mix = None
@@ -195,6 +230,7 @@ class Trainer:
 
     def step_generator(self) -> float:
         """One generator update on fresh noise."""
+        self._check_gan()
         self._check_running()
         loss = self.engine.generator_step(self._noise_batch())
         self.generator_steps += 1
@@ -203,7 +239,11 @@ class Trainer:
         return loss
 
     def iterate(self) -> None:
-        """One iteration: kD discriminator steps, then kG generator steps."""
+        """One iteration: kD discriminator steps, then kG generator steps; a flow's one training step."""
+        if self.flow is not None:
+            self._check_running()
+            self._flow_done(self.flow.step(self.iteration))
+            return
         k_discriminator, k_generator = self._steps
         for _ in range(k_discriminator):
             self.step_discriminator()
@@ -214,9 +254,46 @@ class Trainer:
     def finish_iteration(self) -> None:
         """Count an iteration whose steps were taken one by one (slow motion) and record its losses."""
         self.iteration += 1
+        if self.flow is not None:
+            self.history.append(self.iteration, loss=self.flow_loss)
+            return
         self.history.append(
             self.iteration, discriminator_loss=self.discriminator_loss, generator_loss=self.generator_loss
         )
+
+    # -- a flow's own ------------------------------------------------------------------------------
+    def _flow_done(self, loss: float) -> None:
+        self._guard("velocity network", loss)
+        self.flow_loss = loss
+        self.finish_iteration()
+
+    def flow_step(self) -> FlowStep:
+        """One flow iteration, returning its parts (slow motion's data): the batch, x_t, target, the
+        prediction before the update, the loss and the rate. Trains exactly as iterate() would."""
+        self._check_running()
+        parts = self._flow().detailed_step(self.iteration)
+        self._flow_done(parts.loss)
+        return parts
+
+    def sampling_run(self) -> FlowSampling:
+        """The shown source batch carried from t = 0 to 1 step by step, with the sampling settings."""
+        return self._flow().sampling_run()
+
+    def sample(self, count: int, rng: np.random.Generator) -> np.ndarray:
+        """`count` fresh samples of the model in the unit square: G(noise), or source points carried by the flow."""
+        if self.flow is not None:
+            return self.flow.draw_samples(count, rng)
+        c = self.config
+        return self.engine.generate(sample_noise(rng, count, c.noise_dim, c.noise_type))
+
+    def _flow(self) -> FlowRun:
+        if self.flow is None:
+            raise RuntimeError("this trainer trains a GAN: set model to 'flow' for a flow's steps and sampling")
+        return self.flow
+
+    def _check_gan(self) -> None:
+        if self.flow is not None:
+            raise RuntimeError("a flow has no discriminator or generator steps: use iterate() or flow_step()")
 
     def train(self, iterations: int) -> int:
         """Run up to `iterations` iterations; stops early (and sets `diverged`) on a NaN or infinity, or
@@ -242,7 +319,8 @@ class Trainer:
             self._stop(f"The {network}'s loss became {loss}")
 
     def _check_weights(self) -> None:
-        for network, layers in self.engine.get_weights().items():
+        for name, layers in self.engine.get_weights().items():
+            network = "velocity network" if self.flow is not None else name
             arrays = [a for layer in layers for a in layer]
             if not all(np.isfinite(a).all() for a in arrays):
                 self._stop(f"The {network}'s weights became NaN or infinite")
@@ -252,6 +330,13 @@ class Trainer:
 
     def _stop(self, what: str) -> None:
         c = self.config
+        if self.flow is not None:
+            self.diverged = (
+                f"{what} at iteration {self.iteration}, so training stopped. The learning rate is too high "
+                f"({c.flow_learning_rate:g}, optimizer {c.flow_optimizer}): lower it (0.001 with Adam trains the "
+                "defaults) and press Reset."
+            )
+            raise Diverged(self.diverged)
         self.diverged = (
             f"{what} at iteration {self.iteration}, so training stopped. Learning rates are too high "
             f"(discriminator {c.discriminator_learning_rate:g}, generator {c.generator_learning_rate:g}, "
@@ -268,7 +353,10 @@ class Trainer:
     # -- snapshots -----------------------------------------------------------------------------------
     def metrics(self) -> dict:
         """KL and JS between the real distribution and 10,000 fake samples from fixed noise; for a mixture
-        with known modes (ring8, grid25) also its mode-collapse figures on the first 2,500 of them."""
+        with known modes (ring8, grid25) also its mode-collapse figures on the first 2,500 of them. A flow's:
+        FlowRun.metrics."""
+        if self.flow is not None:
+            return self.flow.metrics()
         fake = self.engine.generate(self._metric_noise)
         result = metrics.divergences(None, fake, real_histogram=self._real_histogram)
         info = distributions.REGISTRY[self.config.distribution]
@@ -276,24 +364,28 @@ class Trainer:
             result.update(metrics.mode_metrics(fake[: metrics.MODE_SAMPLES], info.modes, info.mode_std))
         return result
 
-    def frame(self, with_metrics: bool = True) -> Frame:
-        """A snapshot for the views; after divergence, the last good one with the message attached.
-        `with_metrics=False` leaves KL and JS out (`metrics` empty): they cost half the snapshot, and a
-        chart drawn 20 times a second needs them far less often."""
+    def frame(self, with_metrics: bool = True, with_heatmap: bool = True) -> Frame | FlowFrame:
+        """A snapshot for the views (a FlowFrame for a flow); after divergence, the last good one with the
+        message attached. `with_metrics=False` leaves KL and JS out (`metrics` empty): they cost half the
+        snapshot (a flow's far more: FlowRun.metrics), and a chart drawn 20 times a second needs them far less
+        often. `with_heatmap=False` leaves a flow's heatmap out (its density costs most of its frame)."""
         if not self.diverged:
-            frame = self._snapshot(with_metrics)
-            if np.isfinite(frame.fake).all() and np.isfinite(frame.heatmap).all():
+            frame = self._snapshot(with_metrics, with_heatmap)
+            if _finite(frame):
                 if frame.metrics:
                     self.history.append(self.iteration, **frame.metrics)
                 self._last_frame = frame
                 return frame
-            self._stop_quietly("The generator's or discriminator's output became NaN or infinite")
+            what = "velocity network's" if self.flow is not None else "generator's or discriminator's"
+            self._stop_quietly(f"The {what} output became NaN or infinite")
         return replace(self._last_frame, diverged=self.diverged)
 
-    def _snapshot(self, with_metrics: bool = True) -> Frame:
+    def _snapshot(self, with_metrics: bool = True, with_heatmap: bool = True) -> Frame | FlowFrame:
+        if self.flow is not None:
+            return self.flow.frame(self.iteration, self.flow_loss, with_metrics, with_heatmap)
         engine, resolution = self.engine, self.config.heatmap_resolution
         fake = engine.generate(self.shown_noise)
-        cells = _cell_centres(resolution)
+        cells = cell_centres(resolution)
         # D's logits at the cells, the real and the fake samples in one call, then mapped to shades
         logits = engine.critic(np.concatenate([cells, self.shown_real, fake]))
         cell_logits, real_logits, fake_logits = np.split(logits, [len(cells), len(cells) + len(self.shown_real)])
@@ -332,9 +424,10 @@ class Trainer:
             self._stop(what)
 
 
-@functools.lru_cache(maxsize=4)
-def _cell_centres(resolution: int) -> np.ndarray:
-    """Centres of the heatmap's cells, row by row (y), as (resolution^2, 2) points; cached per frame size."""
-    centres = (np.arange(resolution) + 0.5) / resolution
-    gx, gy = np.meshgrid(centres, centres)
-    return np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)  # the engines' dtype: no copy per frame
+def _finite(frame: Frame | FlowFrame) -> bool:
+    """No NaN or infinity where a diverging network shows one first."""
+    if isinstance(frame, FlowFrame):
+        arrays = [frame.samples, frame.field, frame.log_density, frame.speed]
+    else:
+        arrays = [frame.fake, frame.heatmap]
+    return all(np.isfinite(a).all() for a in arrays if a is not None)

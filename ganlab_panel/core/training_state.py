@@ -24,7 +24,9 @@ class TrainingState:
     (~0.1 ms) instead of keeping its ~77 KB."""
 
     settings: dict  # GanConfig.to_dict()
-    weights: dict  # Engine.get_weights(): {'generator': [(W, b), ...], 'discriminator': [...]}
+    weights: (
+        dict  # Engine.get_weights(): {'generator': [(W, b), ...], 'discriminator': [...]}, a flow's {'velocity': ...}
+    )
     optimizer: dict | None  # Engine.optimizer_state(); None: a checkpoint's, trained on afresh from the seed
     noise_rng: dict | None  # the noise generator's bit_generator.state when the current buffer was drawn
     noise_drawn: int  # rows drawn into that buffer (0: none drawn yet; noise_rng is then the current state)
@@ -36,6 +38,7 @@ class TrainingState:
     generator_steps: int
     discriminator_loss: float
     generator_loss: float
+    flow_loss: float = float("nan")  # a flow's latest loss (a flow keeps no noise buffer: noise_drawn is 0)
 
     @classmethod
     def from_checkpoint(cls, settings: dict, weights: dict, iteration: int = 0) -> TrainingState:
@@ -51,3 +54,18 @@ class TrainingState:
         points = self.settings.get("points") or []
         # a drawn point is a list of two floats: ~56 + 2 * 24 + 8 bytes in CPython
         return sum(np.asarray(a).nbytes for a in arrays) + 112 * len(points) + STATE_OVERHEAD
+
+
+MODEL_NAMES = {"gan": "GAN", "flow": "flow-matching model"}
+
+
+def check_model(settings: dict, model: str) -> None:
+    """Refuse (ValueError) a state or checkpoint of another model than `model`, the one being trained: its
+    weights fit no network here. Settings without 'model' are a GAN's (files from before flows)."""
+    found = settings.get("model", "gan") if isinstance(settings, dict) else None
+    if found != model:
+        what = MODEL_NAMES.get(found, f"model {found!r}")
+        raise ValueError(
+            f"this is a {what}'s checkpoint, and this experiment trains a {MODEL_NAMES.get(model, model)}: "
+            f"set model to {found!r} first to load it (nothing was changed)"
+        )

@@ -52,3 +52,20 @@ def create_engine(name: str, architecture: Architecture, weights, hyper: Hyper, 
     from ganlab_panel.engines.torch_engine import TorchEngine
 
     return TorchEngine(architecture, weights, hyper, device=device)
+
+
+def create_flow_engine(name: str, architecture, weights, hyper, device: str = "cpu"):
+    """Build the named flow engine ('auto', 'torch', 'numpy') for a flow_base.FlowArchitecture. 'auto' is NumPy
+    on the CPU (torch elsewhere, or NumPy without torch): measured at batch 256 on one thread, NumPy's float32
+    trains every size faster (3 x 64: 3,485 against 1,587 iterations/s; 3 x 128: 1,270 against 693; 4 x 256:
+    226 against 200), its step being a few large products rather than GAN Lab's many small ones."""
+    if name == "auto" and device == "cpu":
+        name = "numpy"
+    name = resolve_engine(name, architecture, device)
+    if name == "numpy":
+        from ganlab_panel.engines.flow_numpy import NumpyFlowEngine
+
+        return NumpyFlowEngine(architecture, weights, hyper)
+    from ganlab_panel.engines.flow_torch import TorchFlowEngine
+
+    return TorchFlowEngine(architecture, weights, hyper, device=device)

@@ -40,7 +40,7 @@ class Sgd:
 
     kind = "sgd"
 
-    def __init__(self, size: int, lr: float = 0.1):
+    def __init__(self, size: int, lr: float = 0.1, dtype=DTYPE):
         self.lr = lr
 
     def step(self, params: np.ndarray, gradient: np.ndarray) -> None:
@@ -54,11 +54,11 @@ class Adam:
     kind = "adam"
     beta1, beta2, eps = 0.9, 0.999, 1e-8
 
-    def __init__(self, size: int, lr: float = 0.001):
+    def __init__(self, size: int, lr: float = 0.001, dtype=DTYPE):
         self.lr = lr
         self.t = 0
-        self.m = np.zeros(size, DTYPE)
-        self.v = np.zeros(size, DTYPE)
+        self.m = np.zeros(size, dtype)  # the parameters' dtype: a float32 network (the flow's) keeps float32 moments
+        self.v = np.zeros(size, dtype)
 
     def step(self, params: np.ndarray, gradient: np.ndarray) -> None:
         self.t += 1

@@ -1,9 +1,10 @@
-"""Checkpoints: a configuration, both networks' weights and the iteration in one .npz file.
+"""Checkpoints: a configuration, the model's networks' weights and the iteration in one .npz file.
 
-The file holds plain arrays only ('generator.0.weight', 'generator.0.bias', ..., 'config' as JSON text,
-'iteration', 'format'), written by `np.savez_compressed` and read with `allow_pickle=False`, so loading a
-file never runs code. Everything read is checked before anything uses it: a file from an upload is
-untrusted input. Optimizer state (Adam's moments) and the position of the noise stream are not saved.
+The file holds plain arrays only ('generator.0.weight', 'generator.0.bias', ..., a flow's 'velocity.0.weight',
+..., 'config' as JSON text, 'iteration', 'format'), written by `np.savez_compressed` and read with
+`allow_pickle=False`, so loading a file never runs code. Everything read is checked before anything uses it: a
+file from an upload is untrusted input. Optimizer state (Adam's moments) and the position of the noise stream
+are not saved.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from ganlab_panel.core.config import GanConfig, check
 from ganlab_panel.core.distributions import REGISTRY, make_sampler
 from ganlab_panel.core.settings import UNSAVED_SETTINGS
 from ganlab_panel.core.training_state import TrainingState
+from ganlab_panel.core.training_state import check_model as check_model_of
 from ganlab_panel.engines.base import Architecture
+from ganlab_panel.engines.flow_base import NETWORK, FlowArchitecture
 
 FORMAT = "ganlab-panel-checkpoint/1"
 MAX_FILE_BYTES = 5_000_000
@@ -34,6 +37,9 @@ NETWORKS = ("generator", "discriminator")
 ARCHITECTURE_SETTINGS = tuple(Architecture.__dataclass_fields__)
 LATER_ARCHITECTURE_SETTINGS = ("pack",)
 """Architecture settings newer than the first checkpoints: a file without one means its default (pack 1)."""
+FLOW_ARCHITECTURE_SETTINGS = ("flow_layers", "flow_neurons", "flow_activation")
+"""A flow's (FlowArchitecture.from_config's): a flow's file names them all; a file without 'model' is a GAN's."""
+MODEL_NETWORKS = {"gan": NETWORKS, "flow": (NETWORK,)}
 PRETRAINED_DIR = Path(__file__).parents[1] / "pretrained"
 
 Weights = dict[str, list[tuple[np.ndarray, np.ndarray]]]
@@ -63,14 +69,15 @@ def save(path, config, weights: Weights, iteration: int) -> None:
     Validates it like `load` would."""
     settings = config.to_dict() if isinstance(config, GanConfig) else dict(config)
     settings = {k: v for k, v in settings.items() if k not in UNSAVED_SETTINGS}
-    checkpoint = Checkpoint(_check_config(settings), _copy_weights(weights), _check_iteration(iteration))
+    settings = _check_config(settings)
+    checkpoint = Checkpoint(settings, _copy_weights(weights, settings["model"]), _check_iteration(iteration))
     check_architecture(checkpoint)
     arrays = {
         "format": np.array(FORMAT),
         "config": np.array(json.dumps(checkpoint.config)),
         "iteration": np.array(iteration, np.int64),
     }
-    for network in NETWORKS:
+    for network in MODEL_NETWORKS[checkpoint.config["model"]]:
         for i, (weight, bias) in enumerate(checkpoint.weights[network]):
             arrays[f"{network}.{i}.weight"] = weight
             arrays[f"{network}.{i}.bias"] = bias
@@ -81,11 +88,13 @@ def save(path, config, weights: Weights, iteration: int) -> None:
         np.savez_compressed(file, **arrays)
 
 
-def _copy_weights(weights) -> Weights:
+def _copy_weights(weights, model: str) -> Weights:
+    networks = MODEL_NETWORKS[model]
     try:
-        return {n: [(np.asarray(w), np.asarray(b)) for w, b in weights[n]] for n in NETWORKS}
+        return {n: [(np.asarray(w), np.asarray(b)) for w, b in weights[n]] for n in networks}
     except (KeyError, TypeError, ValueError) as error:
-        raise CheckpointError(f"weights must map 'generator' and 'discriminator' to (W, b) layers: {error}") from None
+        names = " and ".join(repr(n) for n in networks)
+        raise CheckpointError(f"weights must map {names} to (W, b) layers: {error}") from None
 
 
 # -- reading -----------------------------------------------------------------------------------------
@@ -102,9 +111,7 @@ def load(source) -> Checkpoint:
             raise CheckpointError(f"checkpoint is missing its '{name}' entry")
     config = _check_config(_parse_config(arrays["config"]))
     iteration = _check_iteration(arrays["iteration"])
-    checkpoint = Checkpoint(
-        config, _weights_from(arrays, Architecture(**{k: config[k] for k in ARCHITECTURE_SETTINGS})), iteration
-    )
+    checkpoint = Checkpoint(config, _weights_from(arrays, network_sizes(config)), iteration)
     check_architecture(checkpoint)
     return checkpoint
 
@@ -193,6 +200,8 @@ def _check_config(values: dict) -> dict:
     """The settings completed with defaults (a file from an older version may lack newer ones)."""
     values = {k: v for k, v in values.items() if k not in UNSAVED_SETTINGS}
     required = [k for k in ARCHITECTURE_SETTINGS if k not in LATER_ARCHITECTURE_SETTINGS]
+    if values.get("model") == "flow":
+        required = list(FLOW_ARCHITECTURE_SETTINGS)
     missing = [k for k in ("distribution", *required) if k not in values]
     if missing:
         raise CheckpointError(f"checkpoint settings lack {', '.join(missing)}")
@@ -215,11 +224,11 @@ def _check_iteration(value) -> int:
     return int(array)
 
 
-def _weights_from(arrays: dict[str, np.ndarray], architecture: Architecture) -> Weights:
+def _weights_from(arrays: dict[str, np.ndarray], sizes: dict[str, list[int]]) -> Weights:
     expected = {"format", "config", "iteration"}
     weights = {}
-    for network in NETWORKS:
-        layers = len(_sizes(architecture, network)) - 1
+    for network, widths in sizes.items():
+        layers = len(widths) - 1
         names = [(f"{network}.{i}.weight", f"{network}.{i}.bias") for i in range(layers)]
         expected.update(n for pair in names for n in pair)
         missing = [n for pair in names for n in pair if n not in arrays]
@@ -235,16 +244,23 @@ def _weights_from(arrays: dict[str, np.ndarray], architecture: Architecture) -> 
 
 
 # -- validation shared by save, load and Experiment.load_state ---------------------------------------
-def check_architecture(checkpoint: Checkpoint) -> Architecture:
+def check_model(checkpoint: Checkpoint, model: str) -> None:
+    """Refuse a checkpoint of another model than the experiment's `model` (a flow's into a GAN, or the
+    reverse) with a CheckpointError saying which is which; the experiment stays as it was."""
+    try:
+        check_model_of(checkpoint.config, model)
+    except ValueError as error:
+        raise CheckpointError(str(error)) from None
+
+
+def check_architecture(checkpoint: Checkpoint) -> Architecture | FlowArchitecture:
     """Check a checkpoint before anything uses it: settings valid as `load` requires, and weights that are
     finite float arrays of the shapes the settings' networks need. Returns the architecture; raises
     CheckpointError naming the first problem."""
     if not isinstance(checkpoint.config, dict):
         raise CheckpointError("checkpoint settings must be a dict of setting names to values")
     config = _check_config(checkpoint.config)
-    architecture = Architecture(**{k: config[k] for k in ARCHITECTURE_SETTINGS})
-    for network in NETWORKS:
-        sizes = _sizes(architecture, network)
+    for network, sizes in network_sizes(config).items():
         layers = checkpoint.weights.get(network) if isinstance(checkpoint.weights, dict) else None
         if layers is None or len(layers) != len(sizes) - 1:
             found = "none" if layers is None else len(layers)
@@ -266,11 +282,21 @@ def check_architecture(checkpoint: Checkpoint) -> Architecture:
                     )
                 if not np.isfinite(array).all():
                     raise CheckpointError(f"{name} contains NaN or infinite values")
-    return architecture
+    return _architecture(config)
 
 
-def _sizes(architecture: Architecture, network: str) -> list[int]:
-    return getattr(architecture, f"{network}_sizes")
+def _architecture(config: dict) -> Architecture | FlowArchitecture:
+    if config["model"] == "flow":
+        return FlowArchitecture(*(config[k] for k in FLOW_ARCHITECTURE_SETTINGS))
+    return Architecture(**{k: config[k] for k in ARCHITECTURE_SETTINGS})
+
+
+def network_sizes(config: dict) -> dict[str, list[int]]:
+    """Each network of a complete checkpoint config's model -> its layer widths, input to output."""
+    architecture = _architecture(config)
+    if isinstance(architecture, FlowArchitecture):
+        return {NETWORK: architecture.sizes}
+    return {network: getattr(architecture, f"{network}_sizes") for network in NETWORKS}
 
 
 # -- shipped models ----------------------------------------------------------------------------------

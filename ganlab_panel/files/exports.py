@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image
 
 from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.flow_frame import FlowFrame
 from ganlab_panel.core.frame import Frame
 from ganlab_panel.core.history import History
 from ganlab_panel.files import checkpoints
@@ -40,14 +41,15 @@ FROM_THE_SEED = ("script",)
 
 
 def filename(kind: str, config, iteration: int) -> str:
-    """The file name of a download, e.g. 'ganlab-ring-iter1931.npz' ('ganlab-ring.py' for a script from the
-    seed); `config` is a GanConfig or a dict."""
+    """The file name of a download, e.g. 'ganlab-ring-iter1931.npz' ('ganlab-flow-ring8-iter16000.npz' for a
+    flow, 'ganlab-ring.py' for a script from the seed); `config` is a GanConfig or a dict."""
     if kind not in SUFFIXES:
         raise ValueError(f"unknown download {kind!r}; choose from {', '.join(SUFFIXES)}")
-    distribution = config["distribution"] if isinstance(config, dict) else config.distribution
+    values = config if isinstance(config, dict) else config.to_dict()
+    model = "flow-" if values.get("model") == "flow" else ""
     if kind in FROM_THE_SEED:
-        return f"ganlab-{distribution}{SUFFIXES[kind]}"
-    return f"ganlab-{distribution}-iter{int(iteration)}{SUFFIXES[kind]}"
+        return f"ganlab-{model}{values['distribution']}{SUFFIXES[kind]}"
+    return f"ganlab-{model}{values['distribution']}-iter{int(iteration)}{SUFFIXES[kind]}"
 
 
 def config_json(config: GanConfig) -> str:
@@ -87,6 +89,7 @@ def _number(value: float) -> str:
 
 def png_bytes(frame: Frame, layers: Collection[str] = DEFAULT_LAYERS, size: int = 480, **picture) -> bytes:
     """A PNG of the layered view of `frame` (see picture.render for the other options)."""
+    _check_drawable([frame])
     buffer = io.BytesIO()
     render(frame, layers, size, **picture).save(buffer, format="PNG")
     return buffer.getvalue()
@@ -106,6 +109,7 @@ def gif_bytes(
     frames = list(frames)
     if not frames:
         raise ValueError("an animation needs at least one frame; train a few steps first")
+    _check_drawable(frames[-1:])
     if max_frames < 1 or fps <= 0:
         raise ValueError(f"an animation needs max_frames >= 1 and fps > 0, got {max_frames} and {fps}")
     pictures = [_indexed(render(frame, layers, size, **picture)) for frame in pick_evenly(frames, max_frames)]
@@ -120,6 +124,11 @@ def gif_bytes(
         disposal=1,  # Pillow stores only the part of a picture that changed: the rest stays from the last
     )
     return buffer.getvalue()
+
+
+def _check_drawable(frames: list) -> None:
+    if any(isinstance(frame, FlowFrame) for frame in frames):
+        raise ValueError("pictures and animations of a flow are not drawn yet: save its model or history instead")
 
 
 def pick_evenly(items: list, count: int) -> list:

@@ -60,6 +60,7 @@ class FileActions:
             return
         try:
             checkpoint = checkpoints.load(path)
+            checkpoints.check_model(checkpoint, self.page.config.model)
         except ValueError as error:
             self.page._error(f"The pretrained model could not be loaded: {error}")
             return
@@ -69,6 +70,7 @@ class FileActions:
         name = f" {filename}" if filename else ""
         try:
             checkpoint = checkpoints.load(bytes(data))
+            checkpoints.check_model(checkpoint, self.page.config.model)  # a flow's into a GAN page: refused
         except ValueError as error:
             self.page._error(f"Not loaded{name}: {error}")
             return

@@ -154,6 +154,37 @@ EXPLANATIONS: dict[str, str] = {
         "The **engine** is the library that trains the networks, and the **device** where it runs "
         "(the CPU, or a GPU if there is one). Changing either starts a new experiment."
     ),
+    # -- flow matching's settings --------------------------------------------------------------------
+    "model": (
+        "The **model** is what learns the data: a GAN (a generator against a discriminator) or a flow, "
+        "whose velocity network learns to carry noise to data along straight lines. Changing it starts a new "
+        "experiment."
+    ),
+    "flow_activation": (
+        "The **activation** bends each layer of the velocity network: SiLU and tanh are smooth, so the field "
+        "and its density are too; ReLU makes them piecewise flat. Changing it starts a new experiment."
+    ),
+    "flow_schedule": (
+        "The **learning-rate schedule**: cosine decay lowers the rate smoothly to 1% of itself over the decay "
+        "iterations, so the field settles and the samples sharpen onto the data; constant keeps it."
+    ),
+    "flow_source": (
+        "The **source distribution** is where every sample starts at t = 0: a gaussian blob or uniform "
+        "noise over the square. The flow learns to carry it to the data at t = 1."
+    ),
+    "flow_sampling": (
+        "**Sampling** follows the velocity field from t = 0 to 1 in small steps: Euler steps along the "
+        "velocity at each step's start, midpoint along the velocity halfway, twice the work for a far "
+        "smaller error. More steps follow curved paths more closely."
+    ),
+    "flow_time": (
+        "**Time t** picks the moment shown, from the source (t = 0) to the learned data (t = 1): the samples "
+        "carried that far, the velocity field then, and its density."
+    ),
+    "flow_heatmap": (
+        "The flow's **heatmap** shows the model's log-density at time t (how likely each point is, computed "
+        "exactly by following the flow back to the source), or the speed of its velocity field."
+    ),
 }
 """Topic -> 1-3 sentences of markdown."""
 

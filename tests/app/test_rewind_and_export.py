@@ -160,6 +160,20 @@ def test_an_uploaded_checkpoint_continues_and_a_bad_one_changes_nothing(app, tmp
     assert app.trainer.iteration == 30 and all(np.array_equal(a, b) for a, b in zip(weights(app), before, strict=True))
 
 
+def test_a_flows_checkpoint_uploaded_to_the_gan_page_is_refused_and_changes_nothing(app):
+    from ganlab_panel import Experiment
+    from ganlab_panel.files import exports
+
+    flow = Experiment(model="flow", distribution="ring8", flow_neurons=8, flow_steps=3).train(5)
+    data = exports.checkpoint_bytes(flow.config, flow.trainer.engine.get_weights(), flow.iteration)
+    train_to(app, 20)
+    before, settings = weights(app), app.config.to_dict()
+    app.load_checkpoint(data, "flow.npz")
+    assert "Not loaded flow.npz: this is a flow-matching model's checkpoint" in app.notice.object
+    assert app.notice.alert_type == "warning" and app.config.to_dict() == settings
+    assert app.trainer.iteration == 20 and all(np.array_equal(a, b) for a, b in zip(weights(app), before, strict=True))
+
+
 def test_pause_shows_where_training_is_even_when_the_browser_was_behind(app):
     app.play()
     app.tick()

@@ -14,9 +14,10 @@ from ganlab_panel import Experiment
 from ganlab_panel.core import distributions
 from ganlab_panel.core.config import GanConfig
 from ganlab_panel.core.frame import HeatmapScale
+from ganlab_panel.core.frame import cell_centres as _cell_centres
 from ganlab_panel.core.noise import sample_noise
 from ganlab_panel.core.slow_motion import SlowMotion, substeps
-from ganlab_panel.core.trainer import Trainer, _cell_centres
+from ganlab_panel.core.trainer import Trainer
 from ganlab_panel.engines import losses
 from ganlab_panel.engines.base import Architecture, Hyper
 from ganlab_panel.engines.factory import create_engine

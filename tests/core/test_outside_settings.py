@@ -23,7 +23,7 @@ BAD = {  # a bad value of each kind of setting -> phrases its message must hold
     "rate inf": ({"generator_learning_rate": math.inf}, ["generator_learning_rate", "finite number > 0"]),
     "noise_dim=3": ({"noise_dim": 3}, ["noise_dim", "one of 1, 2"]),
     "loss": ({"loss": "wasserstein"}, ["loss", "one of 'log'"]),
-    "unknown": ({"learning_rate": 0.1}, ["unknown setting(s): learning_rate", "known: distribution"]),
+    "unknown": ({"learning_rate": 0.1}, ["unknown setting(s): learning_rate", "known: model, distribution"]),
 }
 """A URL or --set carries these as text (nan -> 'nan'); JSON as numbers (NaN, Infinity)."""
 

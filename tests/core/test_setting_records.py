@@ -9,7 +9,10 @@ import pytest
 from ganlab_panel.core import config as config_module
 from ganlab_panel.core.config import EFFECTS, LIVE_SETTINGS, REBUILD_SETTINGS, GanConfig
 from ganlab_panel.core.settings import (
+    FLOW_SETTING_GROUPS,
     LINKED_SETTINGS,
+    MODEL_SETTINGS,
+    PAGE_GROUPS,
     SETTING_GROUPS,
     SETTINGS,
     SHARED_SETTINGS,
@@ -51,9 +54,22 @@ def test_each_record_fits_its_parameter(name):
 
 
 def test_labels_within_a_card_are_distinct():
-    for group, names in SETTING_GROUPS.items():
+    for group, names in [*SETTING_GROUPS.items(), *FLOW_SETTING_GROUPS.items()]:
         labels = [GanConfig.param[name].label for name in names]
         assert len(set(labels)) == len(labels), group
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_page_shows_only_its_models_settings(name):
+    setting = SETTINGS[name]
+    assert setting.model in (None, "gan", "flow")
+    if setting.model == "flow":
+        assert setting.group is None, "the GAN page shows no flow setting"
+    if setting.model == "gan":
+        assert setting.flow_group is None, "the flow page shows no GAN setting"
+    for model, groups in PAGE_GROUPS.items():
+        shown = {n for names in groups.values() for n in names}
+        assert (name in shown) <= (name in MODEL_SETTINGS[model])
 
 
 def test_the_derived_tables_follow_the_records():
@@ -92,9 +108,22 @@ def test_todays_page_in_the_records():
             "seed",
         ),
     }
-    assert SHARED_SETTINGS == ("distribution", "points", "seed", "engine", "device", "heatmap_resolution")
+    assert SHARED_SETTINGS == ("model", "distribution", "points", "seed", "engine", "device", "heatmap_resolution")
     assert set(NAMES) - set(LINKED_SETTINGS) == {"engine", "device", "heatmap_resolution"}
-    assert UNSAVED_SETTINGS == ("engine", "device", "heatmap_resolution")
+    assert set(UNSAVED_SETTINGS) == {"engine", "device", "heatmap_resolution", "flow_time", "flow_heatmap"}
+
+
+def test_the_flow_pages_cards_in_the_records():
+    assert FLOW_SETTING_GROUPS == {
+        "Source": ("flow_source",),
+        "Velocity network": ("flow_layers", "flow_neurons", "flow_activation", "flow_optimizer", "flow_learning_rate"),
+        "Flow training": ("flow_schedule", "flow_decay_iterations", "flow_batch_size", "seed"),
+        "Sampling": ("flow_steps", "flow_method", "flow_time", "flow_heatmap"),
+    }
+    flow_own = {n for n in NAMES if n.startswith("flow_")}
+    assert {n for n in NAMES if SETTINGS[n].model == "flow"} == flow_own
+    assert set(MODEL_SETTINGS["flow"]) == flow_own | {n for n in NAMES if SETTINGS[n].model is None}
+    assert {"model", "distribution", "points", "seed", "engine"} <= set(MODEL_SETTINGS["gan"]) - flow_own
 
 
 def test_a_link_carries_only_linked_settings_and_reads_both_point_formats():

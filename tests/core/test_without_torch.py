@@ -1,5 +1,5 @@
 """Without PyTorch installed, everything works on the NumPy engine: trainer, frames, metrics, the
-Experiment, checkpoints, the command line and the app; and asking for torch says what to do."""
+Experiment (a flow too), checkpoints, the command line and the app; and asking for torch says what to do."""
 
 from __future__ import annotations
 
@@ -39,6 +39,11 @@ CHILD = textwrap.dedent(
 
     experiment = Experiment(distribution="ring", seed=1).train(20)
     print("experiment", experiment.iteration, sorted(experiment.metrics))
+    from ganlab_panel.engines.flow_numpy import NumpyFlowEngine
+
+    flow = Experiment(model="flow", distribution="ring8", seed=0, flow_steps=4).train(20)
+    assert isinstance(flow.trainer.engine, NumpyFlowEngine) and flow.frame().log_density is not None
+    assert cli.main(["train", "--model", "flow", "--distribution", "ring8", "--iterations", "5", "--quiet"]) == 0
     pretrained = Experiment.pretrained("ring")
     assert isinstance(pretrained.trainer.engine, NumpyEngine) and pretrained.iteration > 0
 

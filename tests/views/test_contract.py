@@ -1,5 +1,5 @@
 """The import contract: the views draw Frames and never reach for the trainer or an engine; the layers
-import one way; only the torch engine imports torch, and the model side neither Panel nor Bokeh."""
+import one way; only the torch engine modules import torch, and the model side neither Panel nor Bokeh."""
 
 from __future__ import annotations
 
@@ -67,9 +67,13 @@ def test_model_side_imports_neither_panel_nor_bokeh():
             assert not _top_level_imports(path) & {"panel", "bokeh"}, f"{module} imports Panel or Bokeh"
 
 
-def test_only_the_torch_engine_imports_torch():
+TORCH_ENGINES = {"ganlab_panel.engines.torch_engine", "ganlab_panel.engines.flow_torch"}
+"""The GAN's and the flow's torch engines: the only modules importing torch (the standalone page has none)."""
+
+
+def test_only_the_torch_engines_import_torch():
     importers = {module for module, path in modules().items() if "torch" in _top_level_imports(path)}
-    assert importers == {"ganlab_panel.engines.torch_engine"}
+    assert importers == TORCH_ENGINES
 
 
 def test_update_reuses_the_bokeh_models(frame, frame_1d):
