@@ -5,6 +5,7 @@ ganlab-panel serve [--port 5006] [--show] [--processes N]
 ganlab-panel train --distribution ring --iterations 3000 --seed 0 --save ring.npz --set batch_size=200
 ganlab-panel export-script --distribution ring --set loss=hinge [--from-checkpoint ring.npz] [--out ring.py]
 ganlab-panel train --model flow --distribution ring8 --iterations 16000 --set flow_steps=50
+ganlab-panel nginx-site --listen 80 --backend 10.0.0.11:5101 --backend 10.0.0.12:5101
 ganlab-panel distributions
 ganlab-panel convert [--out dist/standalone]
 """
@@ -28,7 +29,7 @@ from ganlab_panel.core.presets import preset
 from ganlab_panel.files import checkpoints
 from ganlab_panel.serving import launcher, nginx
 
-COMMANDS = ("serve", "train", "export-script", "distributions", "convert")
+COMMANDS = ("serve", "train", "export-script", "nginx-site", "distributions", "convert")
 
 
 class UsageError(Exception):
@@ -124,6 +125,18 @@ def _parser() -> Parser:
     listing = commands.add_parser("distributions", help="list the distributions")
     listing.set_defaults(run=_distributions)
 
+    site = commands.add_parser(
+        "nginx-site",
+        help="print the nginx site for processes on several machines (docs/deploy.md)",
+        description="Print the nginx `http` block that keeps each browser on one of the given server processes "
+        "(the one `serve --processes N` uses on one machine), for /etc/nginx/conf.d/ganlab.conf.",
+    )
+    site.add_argument("--listen", default="80", help="what nginx listens on: port or host:port (default 80)")
+    site.add_argument("--server-name", default="", help="nginx server_name, e.g. lab.school.example")
+    site.add_argument("--backend", action="append", required=True, metavar="HOST:PORT",
+                      help="a `ganlab-panel serve --processes 1` process; repeat for each")  # fmt: skip
+    site.set_defaults(run=_nginx_site)
+
     convert = commands.add_parser(
         "convert",
         help="build the standalone page (static files, the app runs in the browser)",
@@ -163,6 +176,15 @@ def _count(text: str) -> int:
 
 
 # -- commands ----------------------------------------------------------------------------------------
+def _nginx_site(args, extra) -> int:
+    for backend in args.backend:
+        host, _, port = backend.rpartition(":")
+        if not host or not port.isdigit():
+            raise UsageError(f"--backend must be HOST:PORT, got {backend!r}")
+    print(nginx.site(args.listen, args.backend, args.server_name), end="")
+    return 0
+
+
 def _distributions(args, extra) -> int:
     pretrained = set(checkpoints.available_pretrained())
     width = max(map(len, REGISTRY))
