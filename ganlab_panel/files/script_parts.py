@@ -181,15 +181,19 @@ def stream_constants(streams: dict[str, int] = STREAMS, own: str | None = None) 
     if own is None:
         own = f"NOISE_CHUNK = {NOISE_CHUNK}  # noise batches drawn at once\n"
         own += f"SHOWN_REAL, SHOWN_FAKE = {SHOWN_REAL}, {SHOWN_FAKE}  # samples in the plot, as in the app's view"
-    return fill(
-        """
+    return (
+        fill(
+            """
         # How the app draws its random numbers: kept, the same seed gives the app's numbers
         STREAMS = $streams  # np.random.default_rng([seed, stream])
         REAL_POOL = $pool  # real samples drawn once, then cycled through
         """,
-        streams="{" + ", ".join(f'"{name}": {stream}' for name, stream in streams.items()) + "}",
-        pool=REAL_POOL,
-    ) + "\n" + own
+            streams="{" + ", ".join(f'"{name}": {stream}' for name, stream in streams.items()) + "}",
+            pool=REAL_POOL,
+        )
+        + "\n"
+        + own
+    )
 
 
 # -- embedded weights ----------------------------------------------------------------------------------------------
