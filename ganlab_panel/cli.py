@@ -4,6 +4,7 @@ the standalone page.
 ganlab-panel serve [--port 5006] [--show] [--processes N]
 ganlab-panel train --distribution ring --iterations 3000 --seed 0 --save ring.npz --set batch_size=200
 ganlab-panel export-script --distribution ring --set loss=hinge [--from-checkpoint ring.npz] [--out ring.py]
+ganlab-panel export-script --model flow --distribution ring8 --set flow_method=euler
 ganlab-panel train --model flow --distribution ring8 --iterations 16000 --set flow_steps=50
 ganlab-panel nginx-site --listen 80 --backend 10.0.0.11:5101 --backend 10.0.0.12:5101
 ganlab-panel distributions
@@ -106,8 +107,11 @@ def _parser() -> Parser:
         help="write the experiment as a runnable PyTorch script",
         description="Write one Python file, without ganlab-panel, that trains the experiment as the app does (the "
         "same data, networks, losses, optimizers and seed, so the same first losses) and plots it with "
-        "matplotlib: GAN Lab's settings for the distribution changed by any --set, or a checkpoint's settings "
-        "and weights, from which the script starts.",
+        "matplotlib: GAN Lab's settings for the distribution (a flow's defaults with --model flow) changed by any "
+        "--set, or a checkpoint's settings and weights (a GAN's or a flow's), from which the script starts.",
+    )
+    script.add_argument(
+        "--model", choices=["gan", "flow"], help="gan, or flow (flow matching) (default gan, or the checkpoint's)"
     )
     script.add_argument("--distribution", help="one of: " + ", ".join(REGISTRY) + " (default gaussians)")
     script.add_argument("--iterations", type=_count, default=1000, help="the script's default (default %(default)s)")
@@ -240,7 +244,7 @@ def _config(args, base: dict | None = None) -> GanConfig:
     if base is not None:
         values = dict(base)
     else:
-        model = getattr(args, "model", "gan")
+        model = getattr(args, "model", None) or "gan"
         start = preset(args.distribution) if model == "gan" else {"distribution": args.distribution}
         values = {**start, "model": model}
     if args.seed is not None:
@@ -271,6 +275,9 @@ def _export_script(args, extra) -> int:
             checkpoint = checkpoints.load(args.from_checkpoint)
         except checkpoints.CheckpointError as error:
             raise UsageError(str(error)) from None
+        found = checkpoint.config.get("model", "gan")
+        if args.model not in (None, found):
+            raise UsageError(f"--model {args.model} with a {found} checkpoint: a checkpoint's settings say its model")
         config = _config(args, checkpoint.config)
         weights, iteration = checkpoint.weights, checkpoint.iteration
     else:
