@@ -5,18 +5,21 @@
 For each count of sessions and of processes (default: 1, and one per core), starts `ganlab-panel serve
 --processes N` (the deployment command: its session lifetime, one BLAS thread, nginx in front of several
 processes) as a child process, opens that many sessions with Bokeh's own Python client over the
-websocket, presses Play in each, and measures over the window:
+websocket (up to 6 sessions per client process, each on its own thread), presses Play in each, and measures
+over the window:
   - frames/s per session: packets of the 'frame-packet' source received (min and median),
   - iterations/s per session, read from the iteration counter the packets carry,
   - widget-to-update latency: about once a second each client toggles the 'Generator manifold' layer
     checkbox and times until the server's change of the 'manifold' renderer's visibility comes back (p95),
-  - the servers' CPU (percent of one core, all processes and nginx together; one process tops out at
-    100 %) and the clients' own CPU,
+  - the servers' CPU (percent of one core, the `panel serve` processes and nginx's master together;
+    one process tops out at 100 %) and the clients' own CPU,
   - memory per session: the servers' resident memory with the sessions open, less before, per session.
 Each client behaves like the page: it acknowledges every packet (after --paint-ms, the browser's paint)
 by setting the 'frame-ack' source's tags, as views/frame_channel.py's UNPACK_JS does; the server stops drawing
 for a session with 3 frames unacknowledged. Real browsers are not used: 8 Chromiums painting at 20
-frames/s need more than this 2-core machine, and their work would be charged to the server.
+frames/s need more than this 2-core machine, and their work would be charged to the server. The clients
+read only what they measure from each message (the frame number, the counter, the probed change), as a
+browser's work happens on the student's own machine.
 Targets (issue 16): with 30 sessions every session >= 10 frames/s and widget latency p95 <= 300 ms; with 60,
 p95 <= 300 ms (frames may drop, clicks may not). Clients and servers share this machine's cores.
 """
@@ -235,46 +238,59 @@ def wait_for(condition, what: str, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
-def client(url: str, paint_s: float) -> None:
-    """Child process: one student. Commands on stdin (play, start, stop), answers on stdout."""
-    student = Student(url, paint_s=paint_s)
-    student.start()
-    student.ready.wait(120)
-    if student.error is not None:
-        raise SystemExit(f"the client could not open the app: {student.error!r}")
+def client(url: str, paint_s: float, count: int) -> None:
+    """Child process: `count` students, each on its own thread and IO loop. Commands on stdin (play, start,
+    stop), answers on stdout (stop: one JSON list, an entry per student)."""
+    students = []
+    for _ in range(count):  # one at a time, as a class arrives
+        student = Student(url, paint_s=paint_s)
+        student.start()
+        student.ready.wait(120)
+        if student.error is not None:
+            raise SystemExit(f"the client could not open the app: {student.error!r}")
+        students.append(student)
     print("ready", flush=True)
     for command in sys.stdin:
         command = command.strip()
         if command == "play":
-            student.click_play()
-            wait_for(lambda: student.label == "Pause", "the session to play")
-            student.start_probing()
+            for student in students:
+                student.click_play()
+            wait_for(lambda: all(s.label == "Pause" for s in students), "the sessions to play")
+            for student in students:
+                student.start_probing()
         elif command == "start":
             start, cpu0 = time.perf_counter(), time.process_time()
         elif command == "stop":
             end, cpu = time.perf_counter(), time.process_time() - cpu0
-            seen = [(t, i) for t, i in student.iterations if start <= t < end]
-            print(json.dumps({
-                "fps": sum(start <= t < end for t in student.frames) / (end - start),
-                "its": (seen[-1][1] - seen[0][1]) / (seen[-1][0] - seen[0][0]) if len(seen) > 1 else 0.0,
-                "latencies": [lat for t, lat in student.latencies if start <= t < end],
-                "cpu": cpu,
-            }), flush=True)  # fmt: skip
-            student.close()
-            student.join(30)
+            results = []
+            for student in students:
+                seen = [(t, i) for t, i in student.iterations if start <= t < end]
+                results.append({
+                    "fps": sum(start <= t < end for t in student.frames) / (end - start),
+                    "its": (seen[-1][1] - seen[0][1]) / (seen[-1][0] - seen[0][0]) if len(seen) > 1 else 0.0,
+                    "latencies": [lat for t, lat in student.latencies if start <= t < end],
+                    "cpu": cpu / count,
+                })  # fmt: skip
+            print(json.dumps(results), flush=True)
+            for student in students:
+                student.close()
+            for student in students:
+                student.join(30)
             return
         print("ok", flush=True)
 
 
 class Class:
-    """`count` client processes (one each: Bokeh's client decodes frames in Python, and eight of them
-    sharing one interpreter's lock would delay their acknowledgements more than the server does)."""
+    """`count` students in client processes of up to `per_process` each. The clients only read each frame's
+    JSON (see Student._receive), so a few sessions share a process well; one process per session would
+    cost the machine ~30 interpreters' own upkeep, taken from the same 2 cores as the server."""
 
-    def __init__(self, url: str, count: int, paint_s: float):
+    def __init__(self, url: str, count: int, paint_s: float, per_process: int = 6):
         self.clients = []
-        for _ in range(count):  # one at a time, as a class arrives
+        sizes = [min(per_process, count - i) for i in range(0, count, per_process)]
+        for size in sizes:
             child = subprocess.Popen(
-                [sys.executable, __file__, "--client", url, "--paint-ms", str(paint_s * 1000)],
+                [sys.executable, __file__, "--client", url, "--paint-ms", str(paint_s * 1000), "--students", str(size)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
             )  # fmt: skip
             self.clients.append(child)
@@ -285,6 +301,10 @@ class Class:
             child.stdin.write(command + "\n")
             child.stdin.flush()
         return [self._expect(child) for child in self.clients]
+
+    def results(self) -> list[dict]:
+        """Stop measuring: each student's figures."""
+        return [result for line in self.tell("stop") for result in json.loads(line)]
 
     def close(self) -> None:
         for child in self.clients:
@@ -310,7 +330,7 @@ def measure(count: int, processes: int, seconds: float, warmup: float, paint_s: 
         students.tell("start")
         start, server0 = time.perf_counter(), server.cpu_seconds()
         time.sleep(seconds)
-        results = [json.loads(line) for line in students.tell("stop")]
+        results = students.results()
         wall, server_cpu = time.perf_counter() - start, server.cpu_seconds() - server0
         per_session_mib = (server.rss_mib() - idle_mib) / count
     finally:
@@ -346,9 +366,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of play before the window")
     parser.add_argument("--paint-ms", type=float, default=20.0, help="delay before a client acknowledges a frame")
     parser.add_argument("--client", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--students", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
-        client(args.client, args.paint_ms / 1000)
+        client(args.client, args.paint_ms / 1000, args.students)
         return
     processes = args.processes or sorted({1, default_processes()})
     print(

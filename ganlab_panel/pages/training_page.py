@@ -13,8 +13,9 @@ import param
 from ganlab_panel.core.config import GanConfig
 from ganlab_panel.core.frame import Frame
 from ganlab_panel.engines.losses import lookup, lowered_learning_rates
-from ganlab_panel.serving.pacing import METRICS_PERIOD_S
+from ganlab_panel.serving.pacing import metrics_period_s
 from ganlab_panel.serving.play_loop import PlayLoop
+from ganlab_panel.serving.sessions import playing_count
 from ganlab_panel.views.actions import on_click
 from ganlab_panel.views.settings import setting_widget, show_value
 
@@ -114,8 +115,8 @@ class TrainingPage(pn.viewable.Viewer):
 
     # -- shared parts --------------------------------------------------------------------------------
     def _metrics_due(self) -> bool:
-        """Whether this frame computes KL and JS (a few times a second: they cost half a frame)."""
-        if time.monotonic() - self._metrics_at < METRICS_PERIOD_S:
+        """Whether this frame computes KL and JS (at most four times a second, less while many sessions play)."""
+        if time.monotonic() - self._metrics_at < metrics_period_s(playing_count()):
             return False
         self._metrics_at = time.monotonic()
         return True

@@ -13,7 +13,10 @@ TICK_SHARE = 0.9
 MIN_TRAINING_SHARE = 0.25
 """However long drawing takes, a tick trains at least this share of the iterations asked for."""
 METRICS_PERIOD_S = 0.25
-"""While playing, KL and JS (half a snapshot's cost) are computed for a frame at most this often."""
+"""While playing alone, KL and JS (1.5 ms, four times a frame's snapshot) are computed for a frame at most this
+often."""
+MAX_METRICS_PERIOD_S = 1.0
+"""With many sessions playing in a process, each computes KL and JS at most once a second (metrics_period_s)."""
 FRAMES_IN_FLIGHT = 3
 """Frames sent but not yet painted by the browser beyond which drawing pauses (training goes on)."""
 NOTEBOOK_FRAMES_IN_FLIGHT = 6
@@ -57,6 +60,13 @@ def tick_budget(playing: int, period_ms: float | None = None) -> float:
     """Seconds one tick (training and drawing) may take while `playing` sessions train in this process."""
     share = TICK_SHARE if playing <= 1 else BUSY_SHARE / playing
     return (period_ms or tick_period_ms(playing)) / 1000 * share
+
+
+def metrics_period_s(playing: int) -> float:
+    """How often a session computes KL and JS while `playing` sessions train in this process: every 0.25 s
+    for one or two; with more, less often (8 or more: once a second), so that a frame's cost falls with the
+    frame rate rather than the metrics taking a quarter of it."""
+    return min(MAX_METRICS_PERIOD_S, METRICS_PERIOD_S * max(1.0, playing / 2))
 
 
 def fit_iterations(current: int, requested: int, done: int, training: float, drawing: float, budget: float) -> int:

@@ -11,6 +11,7 @@ import asyncio
 import contextvars
 import gc
 import logging
+import os
 import time
 import weakref
 
@@ -21,6 +22,9 @@ _log = logging.getLogger(__name__)
 _playing: weakref.WeakSet = weakref.WeakSet()
 """The training loops playing in this process: they share its one event loop (weak: no session is kept)."""
 
+
+PACE_LOG = bool(os.environ.get("GANLAB_PACE_LOG"))
+"""With GANLAB_PACE_LOG=1 in its environment, each server process logs its pacing once a second (docs/deploy.md)."""
 
 _drawing_s = 0.0
 """What a drawn tick costs in this process beyond training (an average over the sessions' latest ticks)."""
@@ -91,6 +95,12 @@ class LagProbe:
                 self.busy = 1 - (cpu[0] - self._cpu[0]) / (cpu[1] - self._cpu[1])
             self._cpu = cpu
         self.slowdown.observe(self.lag_s, self.busy)
+        if self._probes % 10 == 0 and PACE_LOG:
+            _log.warning(
+                "pace: %d playing, period %d ms, slowdown %.2f, loop late %.0f ms, cores %s busy, frame %.1f ms",
+                playing_count(), pace()[0], self.slowdown.factor, self.slowdown.lag_s * 1e3,
+                "?" if self.busy is None else f"{self.busy:.0%}", _drawing_s * 1e3,
+            )  # fmt: skip
         if playing_count() or self.slowdown.factor > 1.0:
             self._schedule(loop)
         else:

@@ -16,10 +16,13 @@ from ganlab_panel.serving.pacing import (
     BUSY_SHARE,
     DRAW_SHARE,
     LAG_LIMIT_S,
+    MAX_METRICS_PERIOD_S,
     MAX_PERIOD_MS,
     MAX_SLOWDOWN,
+    METRICS_PERIOD_S,
     PERIOD_MS,
     Slowdown,
+    metrics_period_s,
     tick_budget,
     tick_period_ms,
 )
@@ -34,6 +37,12 @@ def test_one_session_draws_at_the_full_rate_and_many_share_the_drawing_time():
     assert tick_period_ms(15, 0.003) <= 100  # 15 sessions a process at 3 ms a frame: 10 frames/s each
     assert tick_period_ms(1000, 0.01) == MAX_PERIOD_MS  # at least a frame a second, however many
     assert tick_period_ms(15, 0.003, slowdown=2.0) >= 2 * tick_period_ms(15, 0.003) - 10
+
+
+def test_many_sessions_compute_kl_and_js_less_often():
+    periods = [metrics_period_s(n) for n in (1, 2, 4, 8, 30)]
+    assert periods[0] == periods[1] == METRICS_PERIOD_S and periods == sorted(periods)
+    assert periods[-1] == MAX_METRICS_PERIOD_S  # a class: once a second each, not four times
 
 
 def test_ticks_of_many_sessions_leave_the_process_room():

@@ -215,9 +215,13 @@ def _source(module: str) -> Path | None:
     return None
 
 
+TORCH_ENGINES = {"ganlab_panel.engines.torch_engine", "ganlab_panel.engines.flow_torch"}
+"""The modules that import torch: the GAN's and the flow's torch engines."""
+
+
 def _reachable_from_entry() -> dict[str, Path]:
     """Every ganlab_panel module the entry file can import, directly or not (packages' __init__ included),
-    but the torch engine: the page's settings pick the NumPy engine, and only engine='torch' loads it."""
+    but the torch engines: the page's settings pick the NumPy engines, and only engine='torch' loads them."""
     seen: dict[str, Path] = {}
     todo = [name for name, _ in _imports(ENTRY)]
     while todo:
@@ -226,7 +230,7 @@ def _reachable_from_entry() -> dict[str, Path]:
         for i in range(1, len(parts) + 1):
             module = ".".join(parts[:i])
             path = _source(module)
-            if path is None or module in seen or module == "ganlab_panel.engines.torch_engine":
+            if path is None or module in seen or module in TORCH_ENGINES:
                 continue
             seen[module] = path
             todo.extend(n for n, _ in _imports(path))
@@ -254,13 +258,13 @@ def test_modules_the_page_runs_import_only_what_pyodide_has():
     assert not outside
 
 
-def test_only_the_torch_engine_imports_torch():
+def test_only_the_torch_engines_import_torch():
     importers = {
         str(path.relative_to(PACKAGE))
         for path in PACKAGE.rglob("*.py")
         if any(name.split(".")[0] == "torch" for name, _ in _imports(path))
     }
-    assert importers == {"engines/torch_engine.py"}
+    assert importers == {"engines/torch_engine.py", "engines/flow_torch.py"}
 
 
 def test_import_walk_sees_guarded_relative_and_function_level_imports(tmp_path, monkeypatch):
