@@ -26,7 +26,7 @@ FLOW_EDGES = {
     "source-ode": ("sampling",),
     "network-ode": ("sampling",),
     "ode-samples": ("sampling",),
-    "ode-density": ("sampling",),
+    "samples-density": ("sampling",),
 }
 """Every edge of the flow's overview graph and the phases that use it."""
 
