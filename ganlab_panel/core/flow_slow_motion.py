@@ -95,6 +95,13 @@ TRAINING = (
 """Each training sub-step's title, components, edges and caption (formatted with the step's data)."""
 
 
+def training_substep(step: FlowStep, number: int) -> FlowSubStep:
+    """Training sub-step `number` (1-5) of a step's data."""
+    title, components, edges, caption = TRAINING[number - 1]
+    text = caption.format(n=len(step.x0), loss=step.loss, rate=step.learning_rate)
+    return FlowSubStep("training", number, len(TRAINING), title, text, components, edges, step=step)
+
+
 def shown_indices(steps: int) -> np.ndarray:
     """The positions of a run of `steps` ODE steps that its sub-steps show: at most SAMPLING_SHOWN, the last one
     always (0 is the source itself, shown by the training sub-steps)."""
@@ -139,14 +146,8 @@ class FlowWalk:
         else:
             number = self.current.number + 1
         phase = "sampling" if needs == "run" or (needs is None and self.current.phase == "sampling") else "training"
-        self.current = self._training(number) if phase == "training" else self._sampling(number)
+        self.current = training_substep(self._step, number) if phase == "training" else self._sampling(number)
         return self.current
-
-    def _training(self, number: int) -> FlowSubStep:
-        step = self._step
-        title, components, edges, caption = TRAINING[number - 1]
-        text = caption.format(n=len(step.x0), loss=step.loss, rate=step.learning_rate)
-        return FlowSubStep("training", number, len(TRAINING), title, text, components, edges, step=step)
 
     def _sampling(self, number: int) -> FlowSubStep:
         run = self._run

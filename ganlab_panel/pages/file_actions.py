@@ -23,7 +23,7 @@ class FileActions:
         The model is the latest one (a script's weights too); the picture is what the layered view shows (a past
         frame while scrubbing)."""
         page, trainer = self.page, self.page.trainer
-        layers = [toggle for toggle in LAYERS if getattr(page.layered, toggle)]
+        layers = [toggle for toggle in LAYERS if getattr(page.layered, toggle, False)]  # a flow's view: none
         latest = kind in ("checkpoint", "history", "script_weights")
         iteration = trainer.iteration if latest else page.frame.iteration
         try:

@@ -9,6 +9,8 @@ served session (a notebook) there is no URL: nothing happens.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
@@ -16,7 +18,7 @@ import panel as pn
 
 from ganlab_panel.core.config import GanConfig, _shown, parse_query
 from ganlab_panel.core.distributions import REGISTRY
-from ganlab_panel.core.settings import LINKED_SETTINGS
+from ganlab_panel.core.settings import LINKED_SETTINGS, SETTINGS
 from ganlab_panel.views.layered import LAYERS, LayeredView
 
 LAYER_DEFAULTS = {toggle: LayeredView.param[toggle].default for toggle in LAYERS}
@@ -70,6 +72,40 @@ def link_query(config: GanConfig, layers: dict[str, bool]) -> str:
     their defaults."""
     toggles = urlencode([(t, str(shown).lower()) for t, shown in layers.items() if shown != LAYER_DEFAULTS[t]])
     return "&".join(part for part in (config.to_query(), toggles) if part)
+
+
+SIDES = ("a.", "b.")
+"""A compare link's prefixes of the settings of side A or B alone (the others are both sides')."""
+
+
+def compare_query(config: GanConfig) -> str:
+    """The /compare query that opens a GAN (side A) beside a flow (side B) on this experiment's data and seed,
+    each with this experiment's settings of its model (a page keeps both models' settings, whichever it shows)."""
+    shared, sides = [], {"gan": [("a.model", "gan")], "flow": [("b.model", "flow")]}
+    for name, text in parse_qsl(config.to_query(), keep_blank_values=True):
+        model = SETTINGS[name].model
+        if model is not None:
+            sides[model].append((f"{'a' if model == 'gan' else 'b'}.{name}", text))
+        elif name != "model":
+            shared.append((name, text))
+    return urlencode(shared + sides["gan"] + sides["flow"])
+
+
+def read_compare_link(query: str) -> tuple[dict, dict, dict, list[str]]:
+    """(both sides' settings, A's, B's, why the rest was ignored) of a /compare query: `name=value` sets both
+    sides, `a.name=value` and `b.name=value` one; each value is checked as read_link checks a page's."""
+    groups: dict[str, list] = {"": [], **{side: [] for side in SIDES}}
+    for name, text in parse_qsl(query.lstrip("?"), keep_blank_values=True):
+        side = name[:2] if name[:2] in SIDES else ""
+        groups[side].append((name[len(side) :], text))
+    shared = read_link(urlencode(groups[""]))
+    ignored = list(shared.ignored)
+    own = []
+    for side in SIDES:
+        link = read_link(urlencode(groups[side]), GanConfig(**shared.settings))
+        own.append(link.settings)
+        ignored += [f"{side}{text}" for text in link.ignored]
+    return shared.settings, own[0], own[1], ignored
 
 
 def ignored_message(ignored: list[str]) -> str:
@@ -127,6 +163,7 @@ class UrlState:
         self.layered = layered
         self.location = location if location is not None else served_location()
         self.link = Link()
+        self._quiet = False
         self.copy_button = pn.widgets.Button(
             label="Copy link", css_classes=["copy-link"], width=110, visible=self.location is not None
         )
@@ -153,6 +190,23 @@ class UrlState:
     def query(self) -> str:
         return link_query(self.config, {toggle: getattr(self.layered, toggle) for toggle in LAYERS})
 
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Changes made in this block are not written to the address: a sweep of the flow's t writes its end
+        once (`write()`), not 60 entries into the browser's history."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+
+    def write(self) -> None:
+        """Write the experiment into the address now (nothing outside a served session)."""
+        if self.location is not None:
+            self._write()
+
     def _write(self, *_events) -> None:
+        if self._quiet:
+            return
         query = self.query()
         self.location.search = f"?{query}" if query else ""
