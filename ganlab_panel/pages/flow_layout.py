@@ -61,9 +61,9 @@ def flow_parts(app) -> dict[str, list]:
         inline=True, sizing_mode="stretch_width", margin=(0, 10), stylesheets=[WRAP_CHECKBOXES]
     )
     time = app._setting_widgets["flow_time"]
-    time.param.update(name="Time t", width=210, sizing_mode=None, margin=(0, 10))
+    time.param.update(name="Time t", width=180, sizing_mode=None, margin=(0, 10))
     heatmap = app._setting_widgets["flow_heatmap"]
-    heatmap.param.update(name="Heatmap", width=190, sizing_mode=None, margin=(0, 10))
+    heatmap.param.update(name="Heatmap", width=170, sizing_mode=None, margin=(0, 5))
     return {
         "steps": [pn.pane.HTML("<b>Step:</b>", margin=(12, 2, 0, 12)), flow.step_button],
         "overview": [

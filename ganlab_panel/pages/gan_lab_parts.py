@@ -22,6 +22,10 @@ from ganlab_panel.views.overview import OverviewView
 from ganlab_panel.views.settings import setting_widget
 
 
+COMPACT_BUTTONS = ".bk-btn { padding: 6px 8px; }"
+"""The model's toggle reads 'GAN | Flow matching' in 170 pixels: the top bar's second line is full."""
+
+
 def build_parts(page) -> None:
     """Give the GanLab `page` its widgets and views, wired to its actions."""
     page.step_buttons = {}
@@ -67,7 +71,7 @@ def build_parts(page) -> None:
     page.settings = SettingWidgets(page.config, names, page.config.update, page._notify, page._error)
     page._setting_widgets = page.settings.widgets
     page.model_toggle = setting_widget(page.config, "model")  # GAN | Flow matching
-    page.model_toggle.param.update(sizing_mode=None, width=180, margin=(10, 10))
+    page.model_toggle.param.update(sizing_mode=None, width=170, margin=(10, 10), stylesheets=[COMPACT_BUTTONS])
     page.settings.add("model", page.model_toggle)
     page.picker = DistributionPicker(value=page.config.distribution)
     page.picker.param.watch(lambda event: on_distribution(page, event.new), "value")

@@ -104,8 +104,9 @@ def top_bar(app, drawers: Drawers) -> pn.FlexBox:
         app.slow_toggle,
         app.pace_slider,
         app.speed_slider,
-        pn.pane.Bokeh(app.counter, margin=(12, 8)),
-        pn.pane.Bokeh(app.rate, margin=(12, 8)),
+        # the rate under the counter: the second line keeps room for the model's toggle
+        pn.Column(pn.pane.Bokeh(app.counter, margin=(4, 8, 2, 8)), pn.pane.Bokeh(app.rate, margin=(0, 8)), margin=0),
+        pn.Spacer(height=0, margin=0, styles={"flex-basis": "100%"}),  # the model starts the second line
         app.model_toggle,
         app.picker,
         app.pretrained_button,

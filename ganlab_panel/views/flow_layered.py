@@ -135,9 +135,9 @@ class FlowLayeredView(pn.viewable.Viewer):
         heads = fig.scatter(
             "x1", "y1", marker="triangle", angle="angle", size=3.5, line_width=0, name="flow-field-heads", **arrows
         )
-        paths = fig.line("x", "y", source=s["paths"], color=FAKE_COLOR, alpha=0.5, line_width=1, name="flow-paths")
+        paths = fig.line("x", "y", source=s["paths"], color=FAKE_COLOR, alpha=0.35, line_width=1, name="flow-paths")
         ahead = fig.line(
-            "x", "y", source=s["ahead"], color=FAKE_COLOR, alpha=0.3, line_width=1, line_dash=[3, 3],
+            "x", "y", source=s["ahead"], color=FAKE_COLOR, alpha=0.2, line_width=1, line_dash=[3, 3],
             name="flow-paths-ahead",
         )  # fmt: skip
         now = fig.scatter(
