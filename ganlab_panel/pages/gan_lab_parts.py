@@ -21,7 +21,6 @@ from ganlab_panel.views.layered import LayeredView
 from ganlab_panel.views.overview import OverviewView
 from ganlab_panel.views.settings import setting_widget
 
-
 COMPACT_BUTTONS = ".bk-btn { padding: 6px 8px; }"
 """The model's toggle reads 'GAN | Flow matching' in 170 pixels: the top bar's second line is full."""
 
