@@ -14,6 +14,7 @@ from ganlab_panel.core.flow_slow_motion import FlowSubStep, FlowWalk, training_s
 from ganlab_panel.core.settings import FLOW_SETTING_GROUPS
 from ganlab_panel.core.trainer import Diverged
 from ganlab_panel.pages.page_layout import fill_slots
+from ganlab_panel.pages.training_page import REDRAWN_BY
 from ganlab_panel.views.actions import held, on_click
 from ganlab_panel.views.charts import ChartsView
 from ganlab_panel.views.flow_layered import FlowLayeredView
@@ -24,8 +25,6 @@ SWEEP_PERIOD_MS = 33
 """Sweep t's tick: ~30 frames a second."""
 SWEEP_SECONDS = 2.0
 """A sweep's way from t = 0 to 1."""
-REDRAWN_BY = frozenset({"flow_time", "flow_heatmap", "flow_steps", "flow_method", "flow_source"})
-"""The settings that change what a paused flow's frame shows (the others rebuild it, or only change training)."""
 
 
 def show_model(page, frame, substep=None) -> None:

@@ -28,6 +28,8 @@ stays until acted upon)."""
 FLOW_METRICS_PERIOD_S = 1.5
 """While a flow plays, its KL and JS come at most this often: 10,000 samples carried by the ODE cost ~150 ms
 (docs/flow-matching.md), a GAN's ~3 ms."""
+REDRAWN_BY = frozenset({"flow_time", "flow_heatmap", "flow_steps", "flow_method", "flow_source"})
+"""The settings that change what a paused flow's frame shows (the others rebuild it, or only change training)."""
 DENSITY_PERIOD_S = 0.5
 """While a flow plays (or its t sweeps), its density heatmap is made anew at most this often: ~20-30 ms at
 30 x 30 cells, three times the rest of its frame. The frames between carry the last one."""
