@@ -51,7 +51,8 @@ def test_the_toggle_switches_the_page_to_a_flow_and_back(app):
     assert app.pretrained_button.visible
     app.model_toggle.value = "flow"
     assert app.config.model == "flow" and app.trainer.flow is not None
-    assert app.shown_model == "flow" and isinstance(app.layered, FlowLayeredView) and app.layered is app.flow_part.layered
+    assert app.shown_model == "flow" and app.layered is app.flow_part.layered
+    assert isinstance(app.layered, FlowLayeredView)
     assert isinstance(app.frame, FlowFrame) and app.trainer.iteration == 0
     assert app.counter.text == "Iteration 0 (flow matching, shown at t = 1.00)"
     assert app.slots["steps"].objects[-1] is app.flow_part.step_button

@@ -171,8 +171,10 @@ def test_slow_motion_draws_a_training_step_stage_by_stage_then_a_sampling_run(tr
     for number in range(1, 6):
         view.show_substep(training_substep(step, number))
         counts.append(
-            {name: len(data(view, f"flow-step-{name}")["x0" if name in ("pairs", "target", "prediction") else "x"])
-             for name in ("x0", "x1", "pairs", "xt", "target", "prediction")}  # fmt: skip
+            {
+                name: len(data(view, f"flow-step-{name}")["x0" if name in ("pairs", "target", "prediction") else "x"])
+                for name in ("x0", "x1", "pairs", "xt", "target", "prediction")
+            }  # fmt: skip
         )
     assert counts[0] == {"x0": 64, "x1": 0, "pairs": 0, "xt": 0, "target": 0, "prediction": 0}
     assert counts[1]["x1"] == 64 and counts[1]["xt"] == 0
