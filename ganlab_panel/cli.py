@@ -4,7 +4,9 @@ the standalone page.
 ganlab-panel serve [--port 5006] [--show] [--processes N]
 ganlab-panel train --distribution ring --iterations 3000 --seed 0 --save ring.npz --set batch_size=200
 ganlab-panel export-script --distribution ring --set loss=hinge [--from-checkpoint ring.npz] [--out ring.py]
+ganlab-panel export-script --model flow --distribution ring8 --set flow_method=euler
 ganlab-panel train --model flow --distribution ring8 --iterations 16000 --set flow_steps=50
+ganlab-panel nginx-site --listen 80 --backend 10.0.0.11:5101 --backend 10.0.0.12:5101
 ganlab-panel distributions
 ganlab-panel convert [--out dist/standalone]
 """
@@ -28,7 +30,7 @@ from ganlab_panel.core.presets import preset
 from ganlab_panel.files import checkpoints
 from ganlab_panel.serving import launcher, nginx
 
-COMMANDS = ("serve", "train", "export-script", "distributions", "convert")
+COMMANDS = ("serve", "train", "export-script", "nginx-site", "distributions", "convert")
 
 
 class UsageError(Exception):
@@ -105,8 +107,11 @@ def _parser() -> Parser:
         help="write the experiment as a runnable PyTorch script",
         description="Write one Python file, without ganlab-panel, that trains the experiment as the app does (the "
         "same data, networks, losses, optimizers and seed, so the same first losses) and plots it with "
-        "matplotlib: GAN Lab's settings for the distribution changed by any --set, or a checkpoint's settings "
-        "and weights, from which the script starts.",
+        "matplotlib: GAN Lab's settings for the distribution (a flow's defaults with --model flow) changed by any "
+        "--set, or a checkpoint's settings and weights (a GAN's or a flow's), from which the script starts.",
+    )
+    script.add_argument(
+        "--model", choices=["gan", "flow"], help="gan, or flow (flow matching) (default gan, or the checkpoint's)"
     )
     script.add_argument("--distribution", help="one of: " + ", ".join(REGISTRY) + " (default gaussians)")
     script.add_argument("--iterations", type=_count, default=1000, help="the script's default (default %(default)s)")
@@ -123,6 +128,18 @@ def _parser() -> Parser:
 
     listing = commands.add_parser("distributions", help="list the distributions")
     listing.set_defaults(run=_distributions)
+
+    site = commands.add_parser(
+        "nginx-site",
+        help="print the nginx site for processes on several machines (docs/deploy.md)",
+        description="Print the nginx `http` block that keeps each browser on one of the given server processes "
+        "(the one `serve --processes N` uses on one machine), for /etc/nginx/conf.d/ganlab.conf.",
+    )
+    site.add_argument("--listen", default="80", help="what nginx listens on: port or host:port (default 80)")
+    site.add_argument("--server-name", default="", help="nginx server_name, e.g. lab.school.example")
+    site.add_argument("--backend", action="append", required=True, metavar="HOST:PORT",
+                      help="a `ganlab-panel serve --processes 1` process; repeat for each")  # fmt: skip
+    site.set_defaults(run=_nginx_site)
 
     convert = commands.add_parser(
         "convert",
@@ -163,6 +180,15 @@ def _count(text: str) -> int:
 
 
 # -- commands ----------------------------------------------------------------------------------------
+def _nginx_site(args, extra) -> int:
+    for backend in args.backend:
+        host, _, port = backend.rpartition(":")
+        if not host or not port.isdigit():
+            raise UsageError(f"--backend must be HOST:PORT, got {backend!r}")
+    print(nginx.site(args.listen, args.backend, args.server_name), end="")
+    return 0
+
+
 def _distributions(args, extra) -> int:
     pretrained = set(checkpoints.available_pretrained())
     width = max(map(len, REGISTRY))
@@ -218,7 +244,7 @@ def _config(args, base: dict | None = None) -> GanConfig:
     if base is not None:
         values = dict(base)
     else:
-        model = getattr(args, "model", "gan")
+        model = getattr(args, "model", None) or "gan"
         start = preset(args.distribution) if model == "gan" else {"distribution": args.distribution}
         values = {**start, "model": model}
     if args.seed is not None:
@@ -249,6 +275,9 @@ def _export_script(args, extra) -> int:
             checkpoint = checkpoints.load(args.from_checkpoint)
         except checkpoints.CheckpointError as error:
             raise UsageError(str(error)) from None
+        found = checkpoint.config.get("model", "gan")
+        if args.model not in (None, found):
+            raise UsageError(f"--model {args.model} with a {found} checkpoint: a checkpoint's settings say its model")
         config = _config(args, checkpoint.config)
         weights, iteration = checkpoint.weights, checkpoint.iteration
     else:

@@ -1,6 +1,6 @@
 """The bytes of each download: the model (a checkpoint), the settings (JSON), the metric history (CSV), a
-picture of the layered view (PNG), an animation of the training so far (GIF) and a PyTorch script of the
-experiment (script_export.py), from the seed's weights or the current ones."""
+picture of the layered view (PNG), an animation of the training so far (GIF), a GAN's or a flow's, and a
+PyTorch script of the experiment (script_export.py), from the seed's weights or the current ones."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from ganlab_panel.core.flow_frame import FlowFrame
 from ganlab_panel.core.frame import Frame
 from ganlab_panel.core.history import History
 from ganlab_panel.files import checkpoints
-from ganlab_panel.render.layers import DEFAULT_LAYERS
 from ganlab_panel.render.picture import render
 
 GIF_MAX_FRAMES = 120
@@ -87,17 +86,17 @@ def _number(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
 
 
-def png_bytes(frame: Frame, layers: Collection[str] = DEFAULT_LAYERS, size: int = 480, **picture) -> bytes:
-    """A PNG of the layered view of `frame` (see picture.render for the other options)."""
-    _check_drawable([frame])
+def png_bytes(frame: Frame | FlowFrame, layers: Collection[str] | None = None, size: int = 480, **picture) -> bytes:
+    """A PNG of the layered view of `frame`, a GAN's or a flow's (see picture.render for the layers, by default
+    those the view opens with, and the other options)."""
     buffer = io.BytesIO()
     render(frame, layers, size, **picture).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
 def gif_bytes(
-    frames: Iterable[Frame],
-    layers: Collection[str] = DEFAULT_LAYERS,
+    frames: Iterable[Frame | FlowFrame],
+    layers: Collection[str] | None = None,
     size: int = 320,
     max_frames: int = GIF_MAX_FRAMES,
     fps: float = GIF_FPS,
@@ -109,7 +108,6 @@ def gif_bytes(
     frames = list(frames)
     if not frames:
         raise ValueError("an animation needs at least one frame; train a few steps first")
-    _check_drawable(frames[-1:])
     if max_frames < 1 or fps <= 0:
         raise ValueError(f"an animation needs max_frames >= 1 and fps > 0, got {max_frames} and {fps}")
     pictures = [_indexed(render(frame, layers, size, **picture)) for frame in pick_evenly(frames, max_frames)]
@@ -124,11 +122,6 @@ def gif_bytes(
         disposal=1,  # Pillow stores only the part of a picture that changed: the rest stays from the last
     )
     return buffer.getvalue()
-
-
-def _check_drawable(frames: list) -> None:
-    if any(isinstance(frame, FlowFrame) for frame in frames):
-        raise ValueError("pictures and animations of a flow are not drawn yet: save its model or history instead")
 
 
 def pick_evenly(items: list, count: int) -> list:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ganlab_panel.files import script_gan
+from ganlab_panel.files import script_flow, script_gan
 
 ITERATIONS = 1000
 """The script's default number of iterations (its --iterations changes it)."""
 
 TEMPLATES: dict[str, Callable[..., str]] = {
     "gan": script_gan.build,
+    "flow": script_flow.build,
 }
 """Model family (the config's `model`) -> its script's template."""
 

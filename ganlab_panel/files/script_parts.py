@@ -175,21 +175,24 @@ def noise_code(config) -> str:
     return fill(draw) + "\n\n\n" + fill(batches)
 
 
-def stream_constants(streams: dict[str, int] = STREAMS) -> str:
-    """The constants that make the script draw the app's random numbers (`streams`: those the script uses)."""
-    return fill(
-        """
+def stream_constants(streams: dict[str, int] = STREAMS, own: str | None = None) -> str:
+    """The constants that make the script draw the app's random numbers (`streams`: those the script uses); `own`,
+    the model's constant lines after REAL_POOL (by default the GAN's: its noise chunks and shown samples)."""
+    if own is None:
+        own = f"NOISE_CHUNK = {NOISE_CHUNK}  # noise batches drawn at once\n"
+        own += f"SHOWN_REAL, SHOWN_FAKE = {SHOWN_REAL}, {SHOWN_FAKE}  # samples in the plot, as in the app's view"
+    return (
+        fill(
+            """
         # How the app draws its random numbers: kept, the same seed gives the app's numbers
         STREAMS = $streams  # np.random.default_rng([seed, stream])
         REAL_POOL = $pool  # real samples drawn once, then cycled through
-        NOISE_CHUNK = $chunk  # noise batches drawn at once
-        SHOWN_REAL, SHOWN_FAKE = $shown_real, $shown_fake  # samples in the plot, as in the app's view
         """,
-        streams="{" + ", ".join(f'"{name}": {stream}' for name, stream in streams.items()) + "}",
-        pool=REAL_POOL,
-        chunk=NOISE_CHUNK,
-        shown_real=SHOWN_REAL,
-        shown_fake=SHOWN_FAKE,
+            streams="{" + ", ".join(f'"{name}": {stream}' for name, stream in streams.items()) + "}",
+            pool=REAL_POOL,
+        )
+        + "\n"
+        + own
     )
 
 

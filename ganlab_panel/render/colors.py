@@ -35,3 +35,13 @@ HEATMAP_PALETTE = interpolate(PRGN_11[::-1], 256)
 def rgb(color: str) -> tuple[int, int, int]:
     """(r, g, b) of a '#rrggbb' colour."""
     return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
+
+
+# A flow's heatmaps: the density in the light part of PRGn's purple half (white to a lilac, where samples go: lighter
+# than the samples' purple, which stays visible on it), the speed in ColorBrewer's YlOrBr (pale still, brown
+# fast); 256 colours each, low to high.
+DENSITY_PALETTE = interpolate(PRGN_11[5:9], 256)
+SPEED_PALETTE = interpolate(
+    ("#ffffe5", "#fff7bc", "#fee391", "#fec44f", "#fe9929", "#ec7014", "#cc4c02", "#993404"), 256
+)
+FIELD_COLOR = "#404040"  # the velocity arrows: dark grey, apart from both samples' colours

@@ -31,8 +31,12 @@ training and to answering clicks."""
 BUSY_SHARE = 0.7
 """While several sessions play, the part of the time that all their ticks (training and drawing) may take:
 the rest is left to Bokeh's and Panel's own work for each session (acknowledgements, widget changes)."""
-LAG_LIMIT_S = 0.1
-"""How late the process's event loop may run a timer before the sessions slow down: a click waits as long."""
+LAG_LIMIT_S = 0.05
+"""How late (on average over the last second) the process's event loop may run a timer before the sessions
+slow down: a click waits as long."""
+BUSY_LIMIT = 0.85
+"""How busy the machine's cores may be before the sessions slow down: past it, every process (ours and the
+others) waits for a core, and a click's round trip with it."""
 LAG_PROBE_S = 0.1
 """How often the event loop's lateness is measured while sessions play."""
 MAX_SLOWDOWN = 8.0
@@ -70,18 +74,22 @@ def fit_iterations(current: int, requested: int, done: int, training: float, dra
 
 class Slowdown:
     """Clicks come first: stretches every session's period while the event loop runs late (a click waits that
-    long), and eases back once it is on time. A loop late by more than LAG_LIMIT_S stretches periods by a
-    quarter per probe, up to MAX_SLOWDOWN; on time, they shrink by 5 % (one slow probe, a garbage collection
-    say, is undone within a second)."""
+    long) or the machine's cores are all busy, and eases back once both are clear. Lateness is averaged
+    over about a second, so one slow tick (a garbage collection, say) moves nothing; over the limits the
+    periods grow by a tenth per probe, up to MAX_SLOWDOWN; well under them they shrink by 3 %."""
 
     def __init__(self):
         self.factor = 1.0
+        self.lag_s = 0.0
 
-    def observe(self, lag_s: float) -> float:
-        if lag_s > LAG_LIMIT_S:
-            self.factor = min(MAX_SLOWDOWN, self.factor * 1.25)
-        else:
-            self.factor = max(1.0, self.factor * 0.95)
+    def observe(self, lag_s: float, busy: float | None = None) -> float:
+        """One probe: the event loop's lateness now, and the machine's busy share of its cores (0-1) if known."""
+        self.lag_s = 0.8 * self.lag_s + 0.2 * lag_s
+        busy = 0.0 if busy is None else busy
+        if self.lag_s > LAG_LIMIT_S or busy > BUSY_LIMIT:
+            self.factor = min(MAX_SLOWDOWN, self.factor * 1.1)
+        elif self.lag_s < LAG_LIMIT_S / 2 and busy < BUSY_LIMIT - 0.1:
+            self.factor = max(1.0, self.factor * 0.97)
         return self.factor
 
 

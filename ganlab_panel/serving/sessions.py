@@ -55,13 +55,17 @@ def pace() -> tuple[int, float]:
 
 
 class LagProbe:
-    """Measures how late the process's event loop runs a timer, every LAG_PROBE_S while served sessions play:
-    that lateness is what a click waits before its handler runs. It feeds the Slowdown."""
+    """Measures how late the process's event loop runs a timer, every LAG_PROBE_S while served sessions play
+    (that lateness is what a click waits before its handler runs), and how busy the machine's cores are;
+    both feed the Slowdown."""
 
     def __init__(self):
         self.slowdown = Slowdown()
         self.lag_s = 0.0
+        self.busy: float | None = None
         self._handle = None
+        self._cpu = _cpu_times()
+        self._probes = 0
 
     def start(self) -> None:
         if self._handle is not None:
@@ -80,11 +84,27 @@ class LagProbe:
 
     def _probe(self, loop, due: float) -> None:
         self.lag_s = max(0.0, time.monotonic() - due)
-        self.slowdown.observe(self.lag_s)
+        self._probes += 1
+        if self._probes % 5 == 0:  # the cores' busy share over the last half second
+            cpu = _cpu_times()
+            if cpu and self._cpu and cpu[1] > self._cpu[1]:
+                self.busy = 1 - (cpu[0] - self._cpu[0]) / (cpu[1] - self._cpu[1])
+            self._cpu = cpu
+        self.slowdown.observe(self.lag_s, self.busy)
         if playing_count() or self.slowdown.factor > 1.0:
             self._schedule(loop)
         else:
             self._handle = None
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) clock ticks of all the machine's cores since boot (Linux); None elsewhere."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return fields[3] + fields[4], sum(fields[:8])  # idle + iowait; user .. steal
 
 
 _lag = LagProbe()

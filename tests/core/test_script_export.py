@@ -195,14 +195,14 @@ def test_drawn_points_are_embedded_exactly_at_the_end():
 
 
 def test_bad_input_is_refused_with_a_reason():
-    with pytest.raises(ValueError, match="no script template for model 'flow'; there is one for: gan"):
-        export_script(types.SimpleNamespace(model="flow"))
+    with pytest.raises(ValueError, match="no script template for model 'diffusion'; there is one for: gan, flow"):
+        export_script(types.SimpleNamespace(model="diffusion"))
     with pytest.raises(ValueError, match="needs at least 1 point"):
         export_script(GanConfig(distribution="drawing"))
     small = Experiment(generator_neurons=3).trainer.engine.get_weights()
     with pytest.raises(ValueError, match="architecture mismatch"):
         export_script(GanConfig(), small)
-    assert set(TEMPLATES) == {"gan"}
+    assert set(TEMPLATES) == {"gan", "flow"}  # the flow's: tests/core/test_script_flow.py
 
 
 def test_exporting_imports_neither_torch_nor_matplotlib():

@@ -1,8 +1,10 @@
-"""A class on one server: how sessions share a process (period, budget), and how lateness slows them."""
+"""A class on one server and past it: how sessions share a process (period, budget), how lateness slows them, and
+the nginx in front of several processes."""
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from ganlab_panel import cli
 from ganlab_panel.serving import launcher, nginx, sessions
 from ganlab_panel.serving.pacing import (
+    BUSY_LIMIT,
     BUSY_SHARE,
     DRAW_SHARE,
     LAG_LIMIT_S,
@@ -48,6 +51,9 @@ def test_a_late_event_loop_slows_every_session_until_it_is_on_time_again():
     for _ in range(100):
         slowdown.observe(0.001)
     assert slowdown.factor == 1.0
+    slowdown.observe(0.0, busy=BUSY_LIMIT + 0.1)  # every core busy: the other processes' clicks wait too
+    assert slowdown.factor > 1.0
+    assert Slowdown().observe(LAG_LIMIT_S * 3) == 1.0  # one late probe alone (a garbage collection) moves nothing
 
 
 def test_the_lag_probe_measures_a_blocked_event_loop(monkeypatch):
@@ -105,3 +111,19 @@ def test_the_nginx_configuration_pins_each_browser_to_the_process_it_reached(tmp
     assert f'"{nginx.COOKIE}=$upstream_addr; Path=/' in text  # set only for requests that came through the pool
     assert "proxy_set_header Upgrade $http_upgrade;" in text and "proxy_read_timeout 3600s;" in text
     assert "large_client_header_buffers" in text  # Bokeh's session token rides in a websocket header
+
+
+def test_nginx_site_for_several_machines_is_a_valid_nginx_configuration(tmp_path, capsys):
+    assert cli.main(["nginx-site", "--listen", "8080", "--server-name", "lab.school.example",
+                     "--backend", "10.0.0.11:5101", "--backend", "10.0.0.12:5101"]) == 0  # fmt: skip
+    site = tmp_path / "ganlab.conf"
+    site.write_text(capsys.readouterr().out)
+    assert "server 10.0.0.11:5101;" in site.read_text() and "server_name lab.school.example;" in site.read_text()
+    temp = "".join(f"{kind}_temp_path {tmp_path / kind};\n" for kind in nginx.TEMP_FOLDERS)
+    wrapper = tmp_path / "nginx.conf"
+    wrapper.write_text(f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+                       f"http {{\n{temp}include {site};\n}}\n")  # fmt: skip
+    checked = subprocess.run([nginx.find_nginx(), "-t", "-q", "-c", str(wrapper), "-p", str(tmp_path)],
+                             capture_output=True, text=True)  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    assert cli.main(["nginx-site", "--backend", "10.0.0.11"]) == 2  # no port: refused with a message
