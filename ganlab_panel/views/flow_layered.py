@@ -12,34 +12,31 @@ from bokeh.models import ColorBar, ColumnDataSource, FixedTicker, LinearColorMap
 
 from ganlab_panel.core.flow_frame import FlowFrame
 from ganlab_panel.core.flow_slow_motion import FlowSubStep
-from ganlab_panel.render.colors import FAKE_COLOR, REAL_COLOR, interpolate
-from ganlab_panel.render.layers import cell_alpha, manifold_cells, manifold_lines
+from ganlab_panel.render.colors import DENSITY_PALETTE, FAKE_COLOR, FIELD_COLOR, REAL_COLOR, SPEED_PALETTE
+from ganlab_panel.render.layers import (
+    FLOW_DEFAULT_LAYERS,
+    cell_alpha,
+    field_arrows,
+    flow_heatmap,
+    manifold_cells,
+    manifold_lines,
+)
 from ganlab_panel.views.frame_channel import FrameChannel
 from ganlab_panel.views.layered import _rows
 from ganlab_panel.views.style import unit_square_figure
 
-FLOW_LAYERS = {  # toggle parameter -> the label of its checkbox, bottom to top
+FLOW_LAYERS = {  # toggle parameter -> the label of its checkbox, bottom to top (render/layers.FLOW_LAYER_NAMES)
     "show_heatmap": "Density / speed heatmap",
-    "show_real": "Real samples",
-    "show_field": "Velocity field",
-    "show_trajectories": "Trajectories",
-    "show_samples": "Samples at t",
     "show_grid": "Carried grid",
+    "show_real": "Real samples",
+    "show_trajectories": "Trajectories",
+    "show_field": "Velocity field",
+    "show_samples": "Samples at t",
 }
-FIELD_COLOR = "#4d4d4d"  # grey: the field is everywhere, the samples (purple) must stand out on it
-DENSITY_RANGE = 8.0
-"""Nats below its peak that the density's colours span: e^-8 of the peak and less is white."""
-ARROW_TIME = 0.1
-"""A velocity arrow is the way a point moves in this much time..."""
-MAX_ARROW = 0.045
-"""...but shorter than the arrows' spacing (0.05), so that none crosses another's start."""
 STEP_ARROW_TIME = 0.15
 """Slow motion's target and prediction arrows: the way each moves in this much time."""
 BATCH_SHOWN = 64
 """Slow motion draws the first pairs of a training batch (256): more would hide each other."""
-DENSITY_PALETTE = interpolate(("#ffffff", "#e7d4e8", "#c2a5cf", "#9970ab", "#762a83", "#40004b"), 256)
-"""White to the samples' purple: where the model puts its samples."""
-SPEED_PALETTE = interpolate(("#ffffff", "#deebf7", "#9ecae1", "#4292c6", "#08519c"), 256)
 LEGENDS = {
     "density": ("Model density p_t(x), log scale", {0: "e⁻⁸ × peak", 0.5: "e⁻⁴ × peak", 1: "peak"}),
     "speed": ("Speed |v(x, t)|, of its largest", {0: "0", 0.5: "half", 1: "largest"}),
@@ -49,26 +46,13 @@ PALETTES = {"density": DENSITY_PALETTE, "speed": SPEED_PALETTE, "none": DENSITY_
 
 
 def heatmap_shade(frame: FlowFrame) -> tuple[str, np.ndarray]:
-    """(kind, shades in [0, 1]) of a frame's heatmap: the log-density over the DENSITY_RANGE below its peak, the
-    speed over its largest; ('none', a white cell) when the frame has neither."""
-    if frame.log_density is not None:
-        log_p = np.asarray(frame.log_density, dtype=np.float32)
-        return "density", np.clip((log_p - log_p.max()) / DENSITY_RANGE + 1, 0, 1)
-    if frame.speed is not None:
-        speed = np.asarray(frame.speed, dtype=np.float32)
-        top = float(speed.max())
-        return "speed", speed / top if top > 0 else np.zeros_like(speed)
-    return "none", np.zeros((1, 1), np.float32)
-
-
-def field_arrows(points: np.ndarray, field: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(start, end) of each velocity arrow: ARROW_TIME of its motion, at most MAX_ARROW long."""
-    arrow = ARROW_TIME * np.asarray(field, dtype=np.float32)
-    length = np.hypot(arrow[:, 0], arrow[:, 1])
-    long = length > MAX_ARROW
-    arrow[long] *= (MAX_ARROW / length[long])[:, None]
-    start = np.asarray(points, dtype=np.float32)
-    return start, start + arrow
+    """(kind, shades in [0, 1]) of a frame's heatmap as pictures shade it (render/layers.flow_heatmap): the
+    log-density over the DENSITY_RANGE below its highest cell, the speed over the fastest; ('none', a white cell)
+    when the frame has neither."""
+    shaded = flow_heatmap(frame)
+    if shaded is None:
+        return "none", np.zeros((1, 1), np.float32)
+    return shaded[0], shaded[1].astype(np.float32)
 
 
 def polylines(lines: np.ndarray) -> np.ndarray:
@@ -95,15 +79,20 @@ OVERLAYS |= {"prediction": "segments", "run": "points", "moves": "segments"}
 sampling run's samples and their moves."""
 
 
+def _toggle(name: str, doc: str) -> param.Boolean:
+    return param.Boolean(name in FLOW_DEFAULT_LAYERS, doc=doc)
+
+
 class FlowLayeredView(pn.viewable.Viewer):
     """A flow's layered distributions at time t: every layer a Bokeh renderer whose data `update(frame)` replaces."""
 
-    show_heatmap = param.Boolean(True, doc="Show the model's density at t (or the velocity's speed) over the square")
-    show_real = param.Boolean(True, doc="Show the real samples")
-    show_field = param.Boolean(True, doc="Show the velocity field v(x, t) as arrows")
-    show_trajectories = param.Boolean(True, doc="Show the paths of 40 samples from the source (t = 0) to t = 1")
-    show_samples = param.Boolean(True, doc="Show the samples carried by the flow to t")
-    show_grid = param.Boolean(False, doc="Show a grid over the source carried by the flow to t")
+    # shown when it opens: as pictures are drawn by default
+    show_heatmap = _toggle("show_heatmap", "Show the model's density at t (or the velocity's speed) over the square")
+    show_grid = _toggle("show_grid", "Show a grid over the source carried by the flow to t")
+    show_real = _toggle("show_real", "Show the real samples")
+    show_trajectories = _toggle("show_trajectories", "Show the paths of 40 samples from the source (t = 0) to t = 1")
+    show_field = _toggle("show_field", "Show the velocity field v(x, t) as arrows")
+    show_samples = _toggle("show_samples", "Show the samples carried by the flow to t")
     size = param.Integer(400, bounds=(100, None), constant=True, doc="Side of the square plot in pixels")
 
     def __init__(self, channel: FrameChannel | None = None, **params):
@@ -127,29 +116,27 @@ class FlowLayeredView(pn.viewable.Viewer):
         self.color_mapper = LinearColorMapper(palette=DENSITY_PALETTE, low=0, high=1)
         heatmap = fig.image(
             image="image", x=0, y=0, dw=1, dh=1, source=s["heatmap"], color_mapper=self.color_mapper,
-            global_alpha=0.8, name="flow-heatmap",
+            global_alpha=0.75, name="flow-heatmap",
         )  # fmt: skip
-        real = fig.scatter("x", "y", source=s["real"], size=4, color=REAL_COLOR, alpha=0.8, name="flow-real")
-        arrows = {"source": s["field"], "color": FIELD_COLOR, "alpha": 0.55}
-        field = fig.segment("x0", "y0", "x1", "y1", line_width=1, name="flow-field", **arrows)
-        heads = fig.scatter(
-            "x1", "y1", marker="triangle", angle="angle", size=3.5, line_width=0, name="flow-field-heads", **arrows
-        )
-        paths = fig.line("x", "y", source=s["paths"], color=FAKE_COLOR, alpha=0.35, line_width=1, name="flow-paths")
-        ahead = fig.line(
-            "x", "y", source=s["ahead"], color=FAKE_COLOR, alpha=0.2, line_width=1, line_dash=[3, 3],
-            name="flow-paths-ahead",
-        )  # fmt: skip
-        now = fig.scatter(
-            "x", "y", source=s["now"], size=7, fill_color=None, line_color=FAKE_COLOR, line_width=1.2, name="flow-now"
-        )
-        samples = fig.scatter("x", "y", source=s["samples"], size=4, color=FAKE_COLOR, name="flow-samples")
         cells = fig.patches(
             xs=_rows("cell_x"), ys=_rows("cell_y"), source=s["cells"], fill_color=FAKE_COLOR, fill_alpha="alpha",
             line_width=0, name="flow-grid",
         )  # fmt: skip
         grid_style = {"color": FAKE_COLOR, "line_width": 0.6, "alpha": 0.6}
         lines = fig.line("x", "y", source=s["lines"], name="flow-grid-lines", **grid_style)
+        real = fig.scatter("x", "y", source=s["real"], size=4, color=REAL_COLOR, alpha=0.8, name="flow-real")
+        path_style = {"color": FAKE_COLOR, "line_width": 0.8}  # as pictures draw them (render/picture.py)
+        paths = fig.line("x", "y", source=s["paths"], alpha=0.55, name="flow-paths", **path_style)
+        ahead = fig.line("x", "y", source=s["ahead"], alpha=0.18, name="flow-paths-ahead", **path_style)
+        now = fig.scatter(
+            "x", "y", source=s["now"], size=7, fill_color=None, line_color=FAKE_COLOR, line_width=1.2, name="flow-now"
+        )
+        arrows = {"source": s["field"], "color": FIELD_COLOR, "alpha": 0.6}
+        field = fig.segment("x0", "y0", "x1", "y1", line_width=1, name="flow-field", **arrows)
+        heads = fig.scatter(
+            "x1", "y1", marker="triangle", angle="angle", size=3.5, line_width=0, name="flow-field-heads", **arrows
+        )
+        samples = fig.scatter("x", "y", source=s["samples"], size=4, color=FAKE_COLOR, name="flow-samples")
         self._build_overlays(fig)
         title, labels = LEGENDS["density"]
         self.legend = ColorBar(

@@ -10,9 +10,10 @@ from bokeh.models import ColumnDataSource, LinearColorMapper
 
 from ganlab_panel.core.flow_frame import FlowFrame
 from ganlab_panel.core.flow_slow_motion import FLOW_PHASES
-from ganlab_panel.render.colors import FAKE_COLOR, REAL_COLOR
+from ganlab_panel.render.colors import FAKE_COLOR, FIELD_COLOR, REAL_COLOR
+from ganlab_panel.render.layers import field_arrows
 from ganlab_panel.views import flow_overview_graph
-from ganlab_panel.views.flow_layered import FIELD_COLOR, PALETTES, field_arrows, heatmap_shade, polylines
+from ganlab_panel.views.flow_layered import PALETTES, heatmap_shade, polylines
 from ganlab_panel.views.overview import OverviewView
 
 PAIRS = 40

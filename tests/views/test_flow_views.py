@@ -10,19 +10,10 @@ import pytest
 
 from ganlab_panel.core.flow_slow_motion import FLOW_EDGES, FlowWalk, training_substep
 from ganlab_panel.core.trainer import Trainer
+from ganlab_panel.render.layers import DENSITY_RANGE, FLOW_DEFAULT_LAYERS, FLOW_LAYER_NAMES, MAX_FIELD_ARROW
 from ganlab_panel.views.charts import ChartsView
 from ganlab_panel.views.explanations import EXPLANATIONS, FLOW_COMPONENT_TOPICS
-from ganlab_panel.views.flow_layered import (
-    DENSITY_RANGE,
-    FLOW_LAYERS,
-    LEGENDS,
-    MAX_ARROW,
-    PALETTES,
-    FlowLayeredView,
-    field_arrows,
-    heatmap_shade,
-    polylines,
-)
+from ganlab_panel.views.flow_layered import FLOW_LAYERS, LEGENDS, PALETTES, FlowLayeredView, heatmap_shade, polylines
 from ganlab_panel.views.flow_overview import FlowOverviewView
 from ganlab_panel.views.flow_overview_graph import EDGE_POINTS, NODES, PHASE_COLORS, inner
 
@@ -79,18 +70,22 @@ def test_every_layer_has_its_renderers_and_a_checkbox():
             renderer(view, name)
     assert view.figure.name == "flow-layered"
     assert list(view.checkboxes.options) == list(FLOW_LAYERS.values())
-    assert set(view.checkboxes.value) == {toggle for toggle in FLOW_LAYERS if toggle != "show_grid"}
+    assert tuple(FLOW_LAYERS) == FLOW_LAYER_NAMES, "bottom to top, as pictures stack them"
+    assert set(view.checkboxes.value) == FLOW_DEFAULT_LAYERS, "it opens as pictures are drawn by default"
+    order = [r.name for r in view.figure.renderers]
+    firsts = [order.index(names[0]) for names in (LAYER_RENDERERS[toggle] for toggle in FLOW_LAYER_NAMES)]
+    assert firsts == sorted(firsts)
 
 
 def test_update_fills_each_shown_layer_from_the_frame(frame):
-    view = FlowLayeredView()
+    view = FlowLayeredView(show_field=True)
     view.update(frame)
     np.testing.assert_allclose(xy(data(view, "flow-real")), frame.real)
     np.testing.assert_allclose(xy(data(view, "flow-samples")), frame.samples)
     field = data(view, "flow-field")
     np.testing.assert_allclose(np.column_stack([field["x0"], field["y0"]]), frame.field_points)
     arrows = np.column_stack([field["x1"] - field["x0"], field["y1"] - field["y0"]])
-    assert np.all(np.hypot(*arrows.T) <= MAX_ARROW + 1e-6)
+    assert np.all(np.hypot(*arrows.T) <= MAX_FIELD_ARROW + 1e-6)
     # arrows point along the velocity
     cosine = np.sum(arrows * frame.field, axis=1) / (np.hypot(*arrows.T) * np.hypot(*frame.field.T) + 1e-12)
     assert np.all(cosine > 0.999)
@@ -103,7 +98,7 @@ def test_update_fills_each_shown_layer_from_the_frame(frame):
 
 
 def test_each_toggle_hides_its_renderers_and_a_shown_layer_catches_up(frame):
-    view = FlowLayeredView()
+    view = FlowLayeredView(show_field=True)
     view.update(frame)
     for toggle, names in LAYER_RENDERERS.items():
         shown = getattr(view, toggle)
@@ -196,10 +191,7 @@ def test_slow_motion_draws_a_training_step_stage_by_stage_then_a_sampling_run(tr
     assert len(data(view, "flow-run")["x"]) == 0
 
 
-def test_helpers():
-    points, field = np.zeros((2, 2), np.float32), np.array([[0.2, 0.0], [0.0, 100.0]], np.float32)
-    start, end = field_arrows(points, field)
-    np.testing.assert_allclose(end, [[0.02, 0.0], [0.0, MAX_ARROW]], rtol=1e-6)
+def test_polylines():
     path = polylines(np.ones((2, 3, 2)))
     assert path.shape == (8, 2) and np.isnan(path[3]).all() and np.isnan(path[7]).all()
 
