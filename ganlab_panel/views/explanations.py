@@ -222,8 +222,8 @@ EXPLANATIONS: dict[str, str] = {
         "how much the field spreads along the way, log p_t(x) = log p_0(x0) - ∫ div v dt."
     ),
     "flow_speed": (
-        "The **speed** heatmap shows |v(x, t)|, how fast points move at time t: blue where the field hurries, "
-        "white where it rests."
+        "The **speed** heatmap shows |v(x, t)|, how fast points move at time t: brown where the field hurries, "
+        "pale where it rests."
     ),
     "flow_field": (
         "The **velocity field**'s arrows show v(x, t) on a grid of points: each is the way a point there moves "
