@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import panel as pn
@@ -29,6 +30,9 @@ LOSS_LINES = {
 }
 """Each model's loss lines: (the history's series, the renderer's name, the legend's label, colour)."""
 FAKE_NAMES = {"gan": "fake", "flow": "samples"}
+FLOW_LOSS_PERIOD_S = 0.25
+"""A flow's loss chart takes a point at most this often, as a GAN's with its frames' KL and JS: a flow's KL and
+JS come every few seconds (they cost ~150 ms), and take a point with each frame that carries them."""
 
 
 def _chart(title: str, width: int, height: int):
@@ -108,6 +112,7 @@ class ChartsView(pn.viewable.Viewer):
             self.markers.append(Span(location=math.nan, dimension="height", line_color="#444", line_dash="dashed"))
             fig.add_layout(self.markers[-1])
         self._last: tuple[int, int] | None = None  # (iteration, total steps) of the last point
+        self._loss_at = -math.inf  # when a flow's loss chart last took a point
         # a mixture with known modes (ring8, grid25) also reports the mode-collapse figures, under the chart
         self.mode_text = Div(text="", css_classes=["mode-metrics"], width=self.width, height=36)
         self.loss_pane, self.metric_pane = pn.pane.Bokeh(self.loss_figure), pn.pane.Bokeh(self.metric_figure)
@@ -121,7 +126,7 @@ class ChartsView(pn.viewable.Viewer):
         empty = np.zeros(0, dtype=np.float32)
         self.channel.send(self.loss_source, **dict.fromkeys(self._loss_columns, empty))
         self.channel.send(self.metric_source, **dict.fromkeys(METRIC_COLUMNS, empty))
-        self._last = None
+        self._last, self._loss_at = None, -math.inf
 
     def mark(self, iteration: float | None) -> None:
         """Mark an iteration on both charts (a past frame shown), or remove the mark (None)."""
@@ -143,19 +148,24 @@ class ChartsView(pn.viewable.Viewer):
 
     def update(self, frame: Frame | FlowFrame) -> None:
         """Add a point for a frame that carries KL and JS (while playing, a few frames a second: a chart
-        redrawn at every frame cost the browser more than it showed); a step counter going backwards
-        means a reset."""
+        redrawn at every frame cost the browser more than it showed), and to a flow's loss chart every
+        FLOW_LOSS_PERIOD_S; a step counter going backwards means a reset."""
         position = (frame.iteration, sum(frame.position[1:]))
         if self._last is not None and (position[0] < self._last[0] or position[1] < self._last[1]):
             self.clear()
-        if not frame.metrics or position == self._last:
-            return  # no divergences in this frame, or the same training state again (paused, diverged)
-        self._last = position
+        if position == self._last:
+            return  # the same training state again (paused, diverged)
+        loss_due = self.model == "flow" and time.monotonic() - self._loss_at >= FLOW_LOSS_PERIOD_S
+        if not frame.metrics and not loss_due:
+            return
+        self._last, self._loss_at = position, time.monotonic()
         x = [float(frame.iteration)]
         losses = {column: getattr(frame, column) for column in self._loss_columns[1:]}
         self.channel.stream(
             self.loss_source, self.capacity, iteration=x, **{k: [_number(v)] for k, v in losses.items()}
         )
+        if not frame.metrics:
+            return
         metrics = {k: [_number(frame.metrics.get(k))] for k in ("kl", "js")}
         self.channel.stream(self.metric_source, self.capacity, iteration=x, **metrics)
         self.channel.set_text(self.mode_text, mode_summary(frame.metrics))

@@ -252,3 +252,17 @@ def test_a_flows_charts_plot_its_loss_series(trainer, frame):
     view.reload(trainer.history)
     xs, ys = trainer.history.series("loss")
     assert len(view.loss_source.data["loss"]) == len(ys) > 1
+
+
+def test_a_flows_loss_chart_takes_points_between_its_rarer_kl_and_js(frame, monkeypatch):
+    view = ChartsView(model="flow")
+    now = [100.0]
+    monkeypatch.setattr("ganlab_panel.views.charts.time.monotonic", lambda: now[0])
+    view.update(replace(frame, iteration=10, metrics={}))
+    view.update(replace(frame, iteration=11, metrics={}))  # too soon: no point
+    now[0] += 0.3
+    view.update(replace(frame, iteration=12, metrics={}))
+    assert view.loss_source.data["iteration"] == [10.0, 12.0]
+    assert view.metric_source.data["iteration"] == [], "KL and JS only with the frames that carry them"
+    view.update(replace(frame, iteration=13))  # one with metrics: both charts, however soon
+    assert view.loss_source.data["iteration"][-1] == view.metric_source.data["iteration"][-1] == 13.0
