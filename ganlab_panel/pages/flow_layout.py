@@ -9,7 +9,8 @@ import panel as pn
 
 from ganlab_panel.core.settings import FLOW_SETTING_GROUPS
 from ganlab_panel.pages.overview_editors import FLOW_STRIP_SETTINGS, flow_editors
-from ganlab_panel.views.text import SPACE_NOTE, about, note, title
+from ganlab_panel.views.style import WRAP_CHECKBOXES
+from ganlab_panel.views.text import SPACE_NOTE, about, note, section
 
 TIME_ROW_HEIGHT = 50
 """Pixels of height the time row (t, Sweep t, the heatmap's kind) takes under the flow's square."""
@@ -41,12 +42,6 @@ FLOW_LAYER_TOPICS = (
     "flow_time",
     "flow_sweep",
 )
-WRAP_CHECKBOXES = ".bk-input-group { flex-wrap: wrap; column-gap: 10px; }"
-
-
-def section(text: str, explanation: pn.pane.HTML) -> pn.Row:
-    explanation.param.update(sizing_mode=None, width=170, margin=(14, 10))  # opens downwards, within its part
-    return pn.Row(title(text), explanation)
 
 
 def flow_parts(app) -> dict[str, list]:
@@ -83,10 +78,9 @@ def flow_parts(app) -> dict[str, list]:
     }
 
 
-def more_settings(app, compare_link: pn.pane.HTML | None) -> pn.Column:
-    """The flow's settings its overview does not show, with what they do."""
+def more_settings(app) -> pn.Column:
+    """The flow's settings its overview does not show, with what they do (its compare link is under its graph)."""
     return pn.Column(
-        *([compare_link] if compare_link is not None else []),
         *(app._setting_widgets[name] for name in MORE_FLOW_SETTINGS),
         about("About these settings", "flow_schedule", "seed", "flow_source", "flow_activation"),
         sizing_mode="stretch_width",

@@ -21,7 +21,8 @@ from ganlab_panel.serving.url_state import compare_query
 from ganlab_panel.views.actions import held
 from ganlab_panel.views.explanations import explain
 from ganlab_panel.views.settings import GROUP_TOPICS
-from ganlab_panel.views.text import OVERVIEW_TOPICS, SPACE_NOTE, about, note, title
+from ganlab_panel.views.style import WRAP_CHECKBOXES
+from ganlab_panel.views.text import OVERVIEW_TOPICS, SPACE_NOTE, about, note, section
 
 LAYERED_SIDES = (360, 820)
 """The layered view's square, smallest and largest: as large as the window allows beside the overview (466 px at
@@ -50,16 +51,8 @@ def layered_side(width: int, height: int, model: str = "gan") -> int:
 
 MORE_SETTINGS = tuple(name for names in SETTING_GROUPS.values() for name in names if name not in STRIP_SETTINGS)
 """The settings not edited around the overview graph: one drawer holds them."""
-WRAP_CHECKBOXES = ".bk-input-group { flex-wrap: wrap; column-gap: 10px; }"
-"""The layer toggles in rows under the square, as many as fit."""
 HEADER = "<span style='font-size: 22px; white-space: nowrap'><b>GAN</b> Lab</span>"
 LAYER_TOPICS = ("heatmap", "real", "fake", "gradients", "manifold")
-
-
-def section(text: str, explanation: pn.pane.HTML) -> pn.Row:
-    """A part's title with its explanations folded beside it: one click away, out of the way."""
-    explanation.param.update(sizing_mode=None, width=170, margin=(14, 10))  # opens downwards, within its part
-    return pn.Row(title(text), explanation)
 
 
 def compare_link() -> pn.pane.HTML:
@@ -211,7 +204,7 @@ def gan_parts(app) -> dict[str, list]:
 def more_settings(app) -> pn.Column:
     """The settings the overview graph does not show, with what they do."""
     if app.shown_model == "flow":
-        return flow_layout.more_settings(app, compare_link() if app.served else None)
+        return flow_layout.more_settings(app)
     widgets = [app._setting_widgets[name] for name in MORE_SETTINGS]
     return pn.Column(
         *([compare_link()] if app.served else []),

@@ -200,3 +200,18 @@ def test_a_bad_compare_link_says_what_it_left_out():
     assert comparison.b.model == "flow" and comparison.b.config.flow_steps == 20
     notice = comparison.notice.object.replace("\\", "")  # shown literally: Markdown's escapes
     assert "b.flow_steps: got 0" in notice and "a.'nonsense': not a setting" in notice
+
+
+def test_a_flows_timeline_scrubs_back_and_resumes_and_its_picture_downloads(flow):
+    flow.iterations_per_frame = 5
+    flow.play()
+    for _ in range(4):
+        flow.tick()
+    flow.pause()
+    latest = flow.trainer.iteration
+    flow.rewind.scrub(0)
+    assert flow.frame.iteration == 0 and isinstance(flow.frame, FlowFrame) and flow.shown_model == "flow"
+    flow.rewind.resume()
+    assert flow.trainer.iteration == 0 < latest
+    data, name = flow.export("png")
+    assert name.endswith(".png") and data[:4] == b"\x89PNG"
