@@ -25,6 +25,14 @@ LAYERS = {
     "Samples at t": ["flow-samples"],
 }
 
+_CELL_LENGTHS_JS = """(name) => {
+  // the corners of each cell as the patches glyph draws them (one cell per row of the (cells, 4) columns)
+  const doc = Bokeh.documents[0];
+  const renderer = doc.get_model_by_name(name);
+  const plot = [...doc.all_models].find((m) => m.renderers && m.renderers.includes(renderer));
+  const glyph = Bokeh.index.find_one(plot).renderer_views.get(renderer).glyph;
+  return Array.from({length: glyph.xs.length}, (_, i) => glyph.xs.get(i).length);
+}"""
 _RENDERER_NAMES_JS = """(name) => {
   const plot = Bokeh.documents[0].get_model_by_name(name);
   return plot.renderers.map((r) => r.name);
@@ -129,6 +137,8 @@ def test_each_layer_toggle_hides_and_shows_its_renderers(tabs):
         wait_until(lambda first=renderers[0], shown=shown: app.visible(first) is shown, f"{label}: back")
     app.page.get_by_role("checkbox", name="Carried grid", exact=True).click()
     wait_until(lambda: len(app.columns("flow-grid", "alpha")["alpha"]) == 400, "the grid drawn once shown")
+    cells = app.page.evaluate(_CELL_LENGTHS_JS, "flow-grid")
+    assert len(cells) == 400 and set(cells) == {4}, "each cell its own four corners, not the whole grid"
 
 
 def test_sweep_t_plays_the_flow_from_zero_to_one(tabs):
