@@ -35,6 +35,9 @@ def show_model(page, frame, substep=None) -> None:
         page.flow_part = FlowPart(page)
         flow = page.flow_part
         page.views["flow"] = (flow.overview, flow.layered, flow.charts)
+    url_state = getattr(page, "url_state", None)  # None while a link's own settings open the flow
+    if model == "flow" and url_state is not None and url_state.flow_layered is None:
+        url_state.add_flow_view(page.flow_part.layered)
     if page.shown_model != model:
         page.shown_model = model
         page.overview, page.layered, page.charts = page.views[model]

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 import pytest
+from panel.io.location import Location
 
 from ganlab_panel.core.config import GanConfig
 from ganlab_panel.core.flow_frame import FlowFrame
@@ -16,6 +17,7 @@ from ganlab_panel.pages.comparison import Comparison
 from ganlab_panel.pages.flow_page import SWEEP_PERIOD_MS, SWEEP_SECONDS
 from ganlab_panel.pages.gan_lab import GanLab
 from ganlab_panel.pages.training_page import DENSITY_PERIOD_S
+from ganlab_panel.serving import url_state
 from ganlab_panel.serving.url_state import compare_query, read_compare_link
 from ganlab_panel.views.flow_layered import FlowLayeredView
 from ganlab_panel.views.layered import LayeredView
@@ -215,3 +217,19 @@ def test_a_flows_timeline_scrubs_back_and_resumes_and_its_picture_downloads(flow
     assert flow.trainer.iteration == 0 < latest
     data, name = flow.export("png")
     assert name.endswith(".png") and data[:4] == b"\x89PNG"
+
+
+def test_a_flows_link_opens_its_layers_and_holds_its_toggles(monkeypatch):
+    location = Location(search="?model=flow&flow_neurons=8&show_field=true&show_trajectories=false&flow_time=0.5")
+    monkeypatch.setattr(url_state, "served_location", lambda: location)
+    lab = GanLab()
+    assert lab.shown_model == "flow" and lab.trainer.iteration == 0 and lab.frame.time == 0.5
+    assert lab.layered.show_field and not lab.layered.show_trajectories and lab.layered.show_samples
+    lab.layered.show_grid = True
+    written = dict(parse_qsl(location.search.lstrip("?")))
+    assert written["show_grid"] == "true" and written["show_field"] == "true" and written["model"] == "flow"
+    lab.flow_part.sweep_button.value = True
+    lab.flow_part.sweep_tick()
+    assert dict(parse_qsl(location.search.lstrip("?")))["flow_time"] == "0.5", "a sweep's moments stay out"
+    lab.flow_part.sweep_button.value = False
+    assert dict(parse_qsl(location.search.lstrip("?")))["flow_time"] == str(lab.config.flow_time)
