@@ -36,7 +36,7 @@ costliest to paint (headless Chromium: 20-22 frames/s with it at every frame, 24
 
 
 class GanLab(TrainingPage):
-    """GAN Lab in Panel: train a GAN on 2-D points and watch every part of it learn."""
+    """GAN Lab in Panel: train a GAN (or a flow: `model`) on 2-D points and watch every part of it learn."""
 
     config = param.ClassSelector(class_=GanConfig, constant=True, doc="The experiment's settings.")
     slow_motion = param.Boolean(default=False, doc="Walk through each iteration's ten sub-steps.")
