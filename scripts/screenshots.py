@@ -4,7 +4,12 @@ python scripts/screenshots.py
 
 docs/app-1366x768.png and docs/app-1920x1080.png: the ring after a few seconds of training, on a classroom
 laptop's screen and a desktop's; docs/app-slow-motion.png: slow motion's discriminator phase at 1366 x 768;
-docs/compare-1920x1080.png: compare mode after a few seconds of training.
+docs/compare-1920x1080.png: compare mode after a few seconds of training. docs/flow-1366x768.png and
+docs/flow-1920x1080.png: the flow on the ring of 8 after a few seconds of training (at t = 0.6 at 1920 x 1080,
+its velocity field shown); docs/flow-slow-motion.png: a flow's training sub-step at 1366 x 768;
+docs/compare-gan-flow-1920x1080.png: a GAN beside a flow, as the page's compare link opens them.
+
+python scripts/screenshots.py flow    # only the flow's (app, compare, flow: any of them)
 """
 
 from __future__ import annotations
@@ -67,6 +72,45 @@ def app_shots(browser, url: str) -> None:
         page.close()
 
 
+def flow_shots(browser, url: str) -> None:
+    for width, height in ((1366, 768), (1920, 1080)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(url + "?model=flow&distribution=ring8")
+        page.wait_for_selector("text=Iteration", timeout=60_000)
+        page.wait_for_timeout(1000)
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_timeout(15_000)
+        page.get_by_role("button", name="Pause").click()
+        page.wait_for_timeout(1500)
+        if width == 1920:  # halfway along the flow, its field shown
+            page.get_by_role("checkbox", name="Velocity field", exact=True).click()
+            handle = page.locator(".setting-flow-time .noUi-handle")
+            handle.focus()
+            for _ in range(40):
+                handle.press("ArrowLeft")
+            page.wait_for_timeout(2500)
+        page.screenshot(path=str(DOCS / f"flow-{width}x{height}.png"))
+        if width == 1366:
+            page.get_by_role("button", name="Slow motion").click()
+            page.get_by_role("button", name="Play").click()
+            page.wait_for_timeout(5000)  # the fourth training sub-step: the velocity against its target
+            page.screenshot(path=str(DOCS / "flow-slow-motion.png"))
+            page.get_by_role("button", name="Pause").click()
+        page.close()
+
+
+def compare_flow_shot(browser, url: str) -> None:
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(url + "?distribution=ring8&a.model=gan&b.model=flow")
+    page.wait_for_selector("text=Iteration", timeout=60_000)
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(15_000)
+    page.get_by_role("button", name="Pause").click()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(DOCS / "compare-gan-flow-1920x1080.png"))
+    page.close()
+
+
 def compare_shot(browser, url: str) -> None:
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.goto(url)
@@ -79,9 +123,20 @@ def compare_shot(browser, url: str) -> None:
     page.close()
 
 
+SHOTS = {
+    "app": ("ganlab_panel/app.py", app_shots),
+    "compare": ("ganlab_panel/compare.py", compare_shot),
+    "flow": ("ganlab_panel/app.py", flow_shots),
+    "compare-flow": ("ganlab_panel/compare.py", compare_flow_shot),
+}
+
+
 def main() -> None:
     DOCS.mkdir(exist_ok=True)
-    for app, shots in (("ganlab_panel/app.py", app_shots), ("ganlab_panel/compare.py", compare_shot)):
+    wanted = sys.argv[1:] or list(SHOTS)
+    if "flow" in wanted:
+        wanted.append("compare-flow")
+    for app, shots in (SHOTS[name] for name in dict.fromkeys(wanted)):
         server, url = serve(app)
         try:
             with sync_playwright() as p:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import panel as pn
 
-from ganlab_panel.pages.compare_side import SIDE_GROUPS, Side
+from ganlab_panel.pages.compare_side import Side
 from ganlab_panel.pages.drawers import toast_styles
 
 USAGE = (
     "Two GANs learn the same data from the same seed, in step. Change a setting on side A or B (the "
     "differences are listed and highlighted), press Play, and watch which learns better."
+)
+MODELS_USAGE = (
+    "A GAN and a flow learn the same data from the same seed, in step. Press Play and watch which learns the "
+    "data better, and how: the GAN's generator against its discriminator, the flow's velocity field."
 )
 
 
@@ -22,6 +26,7 @@ SHORT_LABELS = {
     "generator_neurons": "Neurons",
     "discriminator_neurons": "Neurons",
     "loss": "Loss",
+    "flow_decay_iterations": "Decay iterations",
 }
 """Labels that fit a card's half: the card's title says whose setting it is, its tooltip says the rest."""
 SETTING_WIDTH = 168
@@ -31,7 +36,7 @@ SETTING_WIDTH = 168
 def side_panel(side: Side) -> pn.Column:
     """A side's counter, its layered view beside its charts, and its settings in cards under them."""
     cards = []
-    for group, names in SIDE_GROUPS.items():
+    for group, names in side.groups.items():
         if not names:
             continue
         for name in names:
@@ -49,6 +54,7 @@ def side_panel(side: Side) -> pn.Column:
 
 def compare_page(comparison) -> pn.Column:
     """One bar on top (the controls, the shared settings), the differences, then side A beside side B."""
+    usage = MODELS_USAGE if comparison.a.model != comparison.b.model else USAGE
     toolbar = pn.FlexBox(  # wraps in a narrow notebook output
         pn.pane.HTML("<span style='font-size: 20px'><b>GAN</b> Lab: compare</span>", margin=(8, 12, 0, 8)),
         comparison.play_button,
@@ -56,7 +62,7 @@ def compare_page(comparison) -> pn.Column:
         comparison.step_button,
         comparison.speed_slider,
         *(comparison.shared_widgets[n] for n in ("distribution", "seed")),
-        pn.pane.HTML(f"<span title='{USAGE}' style='color: #555'>{USAGE}</span>", width=420, margin=(8, 10)),
+        pn.pane.HTML(f"<span title='{usage}' style='color: #555'>{usage}</span>", width=420, margin=(8, 10)),
         css_classes=["toolbar"],
         align_items="center",
         sizing_mode="stretch_width",

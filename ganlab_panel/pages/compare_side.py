@@ -1,5 +1,6 @@
-"""One side of a comparison: an experiment's settings widgets, trainer, layered view and charts; and how
-the settings that differ between two sides read in the differences table."""
+"""One side of a comparison: an experiment's settings widgets, trainer, layered view and charts (a GAN's or a
+flow's: a GAN may face a flow); and how the settings that differ between two sides read in the differences
+table."""
 
 from __future__ import annotations
 
@@ -7,17 +8,31 @@ import html
 
 from bokeh.models import Div
 
+from ganlab_panel.core import settings
 from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.flow_frame import FlowFrame
 from ganlab_panel.core.frame import Frame
-from ganlab_panel.core.settings import SETTING_GROUPS, SETTINGS, SHARED_SETTINGS
-from ganlab_panel.pages.training_page import SettingWidgets, counter_text
+from ganlab_panel.core.settings import PAGE_GROUPS, SETTINGS
+from ganlab_panel.pages.training_page import LiveFrames, SettingWidgets, counter_text
 from ganlab_panel.views.charts import ChartsView
+from ganlab_panel.views.flow_layered import FlowLayeredView
 from ganlab_panel.views.frame_channel import FrameChannel
 from ganlab_panel.views.layered import LayeredView
 
-SIDE_GROUPS = {group: tuple(n for n in names if n not in SHARED_SETTINGS) for group, names in SETTING_GROUPS.items()}
+SHARED_SETTINGS = tuple(name for name in settings.SHARED_SETTINGS if name != "model")
+"""The settings compare mode chooses once for both sides: the data and the seed, not the model (a GAN may face a
+flow, on the same data from the same seed)."""
+MODEL_SIDE_GROUPS = {
+    model: {group: tuple(n for n in names if n not in SHARED_SETTINGS) for group, names in groups.items()}
+    for model, groups in PAGE_GROUPS.items()
+}
+"""A model -> the settings cards of a side of that model."""
+SIDE_GROUPS = MODEL_SIDE_GROUPS["gan"]
 SIDE_SETTINGS = tuple(name for names in SIDE_GROUPS.values() for name in names)
-"""The settings each side chooses for itself."""
+"""The settings a GAN's side chooses for itself."""
+MODEL_SIDE_SETTINGS = {
+    model: tuple(name for names in groups.values() for name in names) for model, groups in MODEL_SIDE_GROUPS.items()
+}
 HIGHLIGHT = {"outline": "2px solid #e08a00", "background": "#fff3dc", "border-radius": "4px"}
 """How a setting that differs from the other side's is marked."""
 VIEW_SIZE = 340
@@ -41,10 +56,12 @@ def setting_text(name: str, value) -> str:
 
 
 def differences(a: GanConfig, b: GanConfig) -> list[tuple[str, str, str]]:
-    """(title, A's value, B's value) for each side setting where the two configurations differ."""
+    """(title, A's value, B's value) for each side setting where the two configurations differ; a GAN and a flow
+    differ by their model (their settings are of different things)."""
+    names = ("model",) if a.model != b.model else MODEL_SIDE_SETTINGS[a.model]
     return [
         (setting_title(n), setting_text(n, getattr(a, n)), setting_text(n, getattr(b, n)))
-        for n in SIDE_SETTINGS
+        for n in names
         if getattr(a, n) != getattr(b, n)
     ]
 
@@ -66,21 +83,25 @@ class Side:
 
     def __init__(self, label: str, config: GanConfig, trainer, apply, notify, error):
         self.label, self.config, self.trainer = label, config, trainer
-        self.frame: Frame | None = None
+        self.model = config.model  # chosen when compare mode opens: its views are that model's
+        self.frames = LiveFrames(trainer)  # a flow's density every few frames while playing
+        self.frame: Frame | FlowFrame | None = None
         key = label.lower()
         self.channel = FrameChannel()
-        self.layered = LayeredView(channel=self.channel, size=VIEW_SIZE)
-        self.charts = ChartsView(channel=self.channel)
+        layered = FlowLayeredView if self.model == "flow" else LayeredView
+        self.layered = layered(channel=self.channel, size=VIEW_SIZE)
+        self.charts = ChartsView(channel=self.channel, model=self.model)
         self.channel.attach(self.layered.figure)
         # names the browser tests find each side's plots by (the renderers' own names repeat on both sides)
         self.layered.figure.name = f"layered-{key}"
         self.charts.loss_figure.name, self.charts.metric_figure.name = f"loss-{key}", f"divergences-{key}"
         # fixed width: while playing the frame channel writes the text into the page without a new layout
         self.counter = Div(text="Iteration 0", css_classes=["iteration-counter", f"counter-{key}"], width=400)
-        self.settings = SettingWidgets(config, SIDE_SETTINGS, apply, notify, error)
+        self.groups = MODEL_SIDE_GROUPS[self.model]
+        self.settings = SettingWidgets(config, MODEL_SIDE_SETTINGS[self.model], apply, notify, error)
         self.widgets = self.settings.widgets
 
-    def show(self, frame: Frame, packing: bool) -> None:
+    def show(self, frame: Frame | FlowFrame, packing: bool) -> None:
         """Draw `frame` (inside the caller's document hold); packed into one buffer while playing."""
         self.frame = frame
         self.channel.packing = packing

@@ -6,8 +6,9 @@ settings where they differ are listed and highlighted. ONE periodic callback tra
 number of iterations per tick and draws both frames in one document hold, so their views and curves
 stay in step.
 
-    panel serve ganlab_panel/compare.py      # a website at /compare
+    panel serve ganlab_panel/compare.py      # a website at /compare (?b.model=flow: a flow on side B)
     GanLab.compare(b={"loss": "least_squares"})   # inline in a notebook
+    GanLab.compare(a={"model": "gan"}, b={"model": "flow"})   # a GAN beside a flow
 
 Play, Reset, the speed, notices and the loop are TrainingPage's, as on the GAN Lab page.
 """
@@ -23,7 +24,8 @@ from ganlab_panel.core.config import EFFECTS, GanConfig, check
 from ganlab_panel.core.trainer import Trainer
 from ganlab_panel.pages.compare_layout import compare_page
 from ganlab_panel.pages.compare_side import HIGHLIGHT, SHARED_SETTINGS, Side, differences, differences_html
-from ganlab_panel.pages.training_page import SettingWidgets, TrainingPage
+from ganlab_panel.pages.training_page import REDRAWN_BY, SettingWidgets, TrainingPage
+from ganlab_panel.serving.url_state import ignored_message, read_compare_link, served_location
 from ganlab_panel.views.actions import on_click
 from ganlab_panel.views.distribution_picker import CHOICES
 
@@ -70,6 +72,20 @@ class Comparison(TrainingPage):
         self._compare()
         self._show()
 
+    @classmethod
+    def from_link(cls, query: str | None = None) -> Comparison:
+        """Compare mode as a link opens it (the served session's address when `query` is None): `name=value` for
+        both sides, `a.name=value` or `b.name=value` for one (`b.model=flow`: a flow on side B). A bad value is
+        left out, and the page says why."""
+        if query is None:
+            location = served_location()
+            query = location.search if location is not None else ""
+        shared, a, b, ignored = read_compare_link(query)
+        comparison = cls(a=a or None, b=b or None, **shared)
+        if ignored:
+            comparison._error(ignored_message(ignored))
+        return comparison
+
     def _side(self, label: str, config: GanConfig) -> Side:
         def apply(values: dict) -> None:
             self.update(**{label.lower(): values})
@@ -98,6 +114,8 @@ class Comparison(TrainingPage):
         changes = {self.a: {**shared, **_own("A", a)}, self.b: {**shared, **_own("B", b)}}
         for side, values in changes.items():
             check(values, current=side.config)
+            if values.get("model", side.model) != side.model:
+                raise ValueError("model: each side's model is chosen when compare mode opens (b={'model': 'flow'})")
         with pn.io.hold():
             for side, values in changes.items():
                 if values:
@@ -116,7 +134,7 @@ class Comparison(TrainingPage):
             side.trainer.train(k)
         trained = time.perf_counter()
         if not self._browser_behind():
-            self._show(self._metrics_due())
+            self._show(self._metrics_due(flow=any(side.model == "flow" for side in self.sides)), live=True)
         self._loop.fit(k, trained - start)
         self._stop_if_diverged()
 
@@ -139,9 +157,9 @@ class Comparison(TrainingPage):
             self._show_divergence()
 
     # -- drawing -----------------------------------------------------------------------------------
-    def _show(self, with_metrics: bool = True) -> None:
+    def _show(self, with_metrics: bool = True, live: bool = False) -> None:
         """Both sides draw their current frame, in one document hold: the browser gets one message."""
-        frames = [side.trainer.frame(with_metrics) for side in self.sides]
+        frames = [side.frames.frame(with_metrics, live) for side in self.sides]
         with pn.io.hold():
             for side, frame in zip(self.sides, frames, strict=True):
                 side.show(frame, self.playing)
@@ -160,6 +178,8 @@ class Comparison(TrainingPage):
         """List the settings where A and B differ, and highlight their widgets on both sides."""
         self.differences_pane.object = differences_html(self.differences)
         names = {n for n in self.a.widgets if getattr(self.a.config, n) != getattr(self.b.config, n)}
+        if self.a.model != self.b.model:
+            names = set()  # a GAN's settings and a flow's are of different things
         for side in self.sides:
             side.highlight(names)
 
@@ -170,6 +190,8 @@ class Comparison(TrainingPage):
             if side is self.a:
                 self.shared.follow(event.name, event.new)
         self._compare()
+        if side.model == "flow" and not self.playing and {e.name for e in events} & REDRAWN_BY:
+            self._show(with_metrics=False)  # how a paused flow is drawn changed (its t, its heatmap)
 
     def _on_rebuilt(self, side: Side) -> None:
         # the other side restarts too, so that both stay at the same iteration

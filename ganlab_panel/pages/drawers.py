@@ -61,6 +61,12 @@ class Drawers:
     def open(self, name: str) -> None:
         self.toggles[name].value = True
 
+    def rebuild(self, name: str) -> None:
+        """Build a drawer's content anew (the page's model changed): now if it is open, else when it opens."""
+        drawer = self.drawers[name]
+        if len(drawer) > 1:
+            drawer.objects = [drawer[0], self._builders[name]()] if drawer.visible else [drawer[0]]
+
     def _toggled(self, name: str, opened: bool) -> None:
         drawer = self.drawers[name]
         if opened:

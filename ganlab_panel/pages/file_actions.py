@@ -8,6 +8,7 @@ from ganlab_panel.core import distributions
 from ganlab_panel.files import checkpoints, exports
 from ganlab_panel.files.csv_points import load_csv_points
 from ganlab_panel.files.script_export import export_script
+from ganlab_panel.views.flow_layered import FLOW_LAYERS
 from ganlab_panel.views.layered import LAYERS
 
 
@@ -23,7 +24,8 @@ class FileActions:
         The model is the latest one (a script's weights too); the picture is what the layered view shows (a past
         frame while scrubbing)."""
         page, trainer = self.page, self.page.trainer
-        layers = [toggle for toggle in LAYERS if getattr(page.layered, toggle)]
+        # the layers the view shows: a GAN's, or a flow's (its view has only its own toggles)
+        layers = [toggle for toggle in (*LAYERS, *FLOW_LAYERS) if getattr(page.layered, toggle, False)]
         latest = kind in ("checkpoint", "history", "script_weights")
         iteration = trainer.iteration if latest else page.frame.iteration
         try:

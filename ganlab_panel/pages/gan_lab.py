@@ -13,17 +13,17 @@ import time
 import panel as pn
 import param
 
-from ganlab_panel.core import presets
 from ganlab_panel.core.config import EFFECTS, GanConfig
 from ganlab_panel.core.frame import Frame
 from ganlab_panel.core.slow_motion import PACE_SECONDS, SlowMotion, SubStep
 from ganlab_panel.core.trainer import Diverged, Trainer
 from ganlab_panel.core.training_state import TrainingState
 from ganlab_panel.pages.file_actions import FileActions
+from ganlab_panel.pages.flow_page import show_model
 from ganlab_panel.pages.gan_lab_parts import build_parts
 from ganlab_panel.pages.page_layout import page
 from ganlab_panel.pages.rewind import Rewind
-from ganlab_panel.pages.training_page import TrainingPage, counter_text
+from ganlab_panel.pages.training_page import LiveFrames, TrainingPage, counter_text
 from ganlab_panel.serving.url_state import UrlState
 
 RATE_WINDOW_S = 0.5
@@ -36,7 +36,7 @@ costliest to paint (headless Chromium: 20-22 frames/s with it at every frame, 24
 
 
 class GanLab(TrainingPage):
-    """GAN Lab in Panel: train a GAN on 2-D points and watch every part of it learn."""
+    """GAN Lab in Panel: train a GAN (or a flow: `model`) on 2-D points and watch every part of it learn."""
 
     config = param.ClassSelector(class_=GanConfig, constant=True, doc="The experiment's settings.")
     slow_motion = param.Boolean(default=False, doc="Walk through each iteration's ten sub-steps.")
@@ -49,6 +49,7 @@ class GanLab(TrainingPage):
         super().__init__(config=config if config is not None else GanConfig(), **params)
         self.trainer = Trainer(self.config)
         self.trainer.rebuilt.append(self._on_rebuilt)
+        self.frames = LiveFrames(self.trainer)  # a flow's density every few frames while playing
         self._slow = SlowMotion(self.config)  # paced by the page's `pace`
         self._next_substep = 0.0
         self._rate_mark = (time.monotonic(), self.trainer.iteration)
@@ -128,15 +129,16 @@ class GanLab(TrainingPage):
         if not self.slow_motion:
             super()._tick()
         elif time.monotonic() >= self._next_substep:
-            self._next_substep = time.monotonic() + self.pace
-            self.advance_substep()
+            substep = self.advance_substep()  # a flow's sampling sub-steps take part of the pace
+            self._next_substep = time.monotonic() + self.pace * getattr(substep, "pace", 1.0)
 
     def _train_and_draw(self) -> None:
         start = time.perf_counter()
         done = self.trainer.train(self._loop.iterations())
         trained = time.perf_counter()
         if not self._browser_behind():
-            self._show(self.trainer.frame(self._metrics_due()), phase=self._alternating_phase())
+            frame = self.frames.frame(self._metrics_due(self.trainer.flow is not None), live=True)
+            self._show(frame, phase=self._alternating_phase())
         self._loop.fit(done, trained - start)
         if self.trainer.diverged:
             self.pause()
@@ -149,7 +151,9 @@ class GanLab(TrainingPage):
 
     def advance_substep(self) -> SubStep:
         """Slow motion's next sub-step now: highlight it, caption it, and at a phase's fifth sub-step
-        update that network (kD discriminator or kG generator steps)."""
+        update that network (kD discriminator or kG generator steps). A flow's: FlowPart.advance."""
+        if self.trainer.flow is not None:
+            return self.flow_part.advance()
         substep = self._slow.advance()
         if substep.performs_update:
             step = self.trainer.step_discriminator if substep.phase == "discriminator" else self.trainer.step_generator
@@ -165,8 +169,9 @@ class GanLab(TrainingPage):
 
     def _alternating_phase(self) -> str:
         since, phase = self._phase_mark
-        if time.monotonic() - since >= PHASE_SECONDS:
-            phase = "generator" if phase == "discriminator" else "discriminator"
+        first, second = self.overview.graph.PHASES  # a GAN's networks' phases, a flow's training and sampling
+        if time.monotonic() - since >= PHASE_SECONDS or phase not in (first, second):
+            phase = second if phase == first else first
             self._phase_mark = (time.monotonic(), phase)
         return phase
 
@@ -184,11 +189,13 @@ class GanLab(TrainingPage):
     def _show(self, frame: Frame, phase: str | None = None, substep: SubStep | None = None, past: bool = False) -> None:
         """Every view draws `frame`, inside one document hold so the browser gets one message. A live frame
         goes on the timeline; a `past` one (scrubbing) is only shown, and the charts keep the whole run."""
+        show_model(self, frame, substep)  # the views are the frame's model's
         self.frame = frame
         if not past:
             self.rewind.record(frame, self.trainer.state)
         with pn.io.hold():
-            self.channel.packing = self.playing and not self.slow_motion
+            sweeping = self.flow_part is not None and self.flow_part.sweeping  # a flow's t: as many frames
+            self.channel.packing = (self.playing and not self.slow_motion) or sweeping
             self._frames_shown += 1
             self.charts.mark(frame.iteration if self.rewind.viewing is not None else None)
             skip_overview = self.channel.packing and self._frames_shown % OVERVIEW_EVERY
@@ -215,7 +222,7 @@ class GanLab(TrainingPage):
     def _new_run(self, message: str) -> None:
         """Networks rebuilt, reset or loaded: the timeline and slow motion's walk start afresh."""
         self.rewind.clear()
-        self._slow.reset()
+        self._reset_walks()
         self._notify(message)
         self._show(self.trainer.frame())
 
@@ -260,9 +267,14 @@ class GanLab(TrainingPage):
         elif shown is not None:
             self.overview.update(shown)  # it may be a frame behind
 
+    def _reset_walks(self) -> None:
+        self._slow.reset()
+        if self.flow_part is not None:
+            self.flow_part.reset()
+
     @param.depends("slow_motion", watch=True)
     def _on_slow_motion(self) -> None:
-        self._slow.reset()
+        self._reset_walks()
         self._next_substep = 0.0
         self.caption.visible = self.slow_motion
         self.caption.object = "Slow motion: press Play to walk through one iteration, sub-step by sub-step."
@@ -272,6 +284,8 @@ class GanLab(TrainingPage):
     def _on_config(self, *events) -> None:
         for event in events:
             self.settings.follow(event.name, event.new)
+        if self.flow_part is not None:
+            self.flow_part.on_config({e.name for e in events})
         if "distribution" in {e.name for e in events} and self.config.distribution in self.picker.param.value.objects:
             self._following_config = True  # the picker shows the change; it must not load a preset over it
             try:
@@ -280,20 +294,6 @@ class GanLab(TrainingPage):
                 self._following_config = False
 
     def _on_rebuilt(self) -> None:
+        if self.config.model != self.shown_model:  # a new model: its own views, which start paused
+            self.pause()
         self._new_run("Networks rebuilt: iteration 0")  # a caller that loaded a model says so after
-
-    def _on_distribution(self, event) -> None:
-        choice = event.new
-        self._drawing_box.visible = choice == "drawing"
-        # points come with Apply or a file, never from a button alone; a change made in the settings keeps them
-        if choice in ("drawing", "points") or self._following_config:
-            return
-        settings = presets.preset(choice)
-        unchanged = all(getattr(self.config, k) == v for k, v in settings.items())
-        try:
-            self.config.update(settings)
-        except ValueError as error:
-            self._error(str(error))
-            return
-        if unchanged:  # chosen again: start it anew, as GAN Lab reloads the distribution
-            self.reset()

@@ -1,11 +1,13 @@
-"""The GAN Lab page's parts: its toolbar's widgets, the setting widgets, the distribution chooser and the views.
-Built once per page; `page_layout.page` places them."""
+"""The GAN Lab page's parts: its toolbar's widgets, the setting widgets, the model's and the distribution's choosers
+and the GAN's views (a flow's come with its FlowPart, flow_page.py). Built once per page; `page_layout.page`
+places them."""
 
 from __future__ import annotations
 
 import panel as pn
 from bokeh.models import Div
 
+from ganlab_panel.core import presets
 from ganlab_panel.core.settings import SETTING_GROUPS
 from ganlab_panel.pages.training_page import SettingWidgets
 from ganlab_panel.serving.page_hooks import SpaceKey, WindowSize
@@ -17,6 +19,10 @@ from ganlab_panel.views.drawing import DrawingSurface
 from ganlab_panel.views.frame_channel import FrameChannel
 from ganlab_panel.views.layered import LayeredView
 from ganlab_panel.views.overview import OverviewView
+from ganlab_panel.views.settings import setting_widget
+
+COMPACT_BUTTONS = ".bk-btn { padding: 6px 8px; }"
+"""The model's toggle reads 'GAN | Flow matching' in 170 pixels: the top bar's second line is full."""
 
 
 def build_parts(page) -> None:
@@ -63,8 +69,11 @@ def build_parts(page) -> None:
     names = [name for group in SETTING_GROUPS.values() for name in group]
     page.settings = SettingWidgets(page.config, names, page.config.update, page._notify, page._error)
     page._setting_widgets = page.settings.widgets
+    page.model_toggle = setting_widget(page.config, "model")  # GAN | Flow matching
+    page.model_toggle.param.update(sizing_mode=None, width=170, margin=(10, 10), stylesheets=[COMPACT_BUTTONS])
+    page.settings.add("model", page.model_toggle)
     page.picker = DistributionPicker(value=page.config.distribution)
-    page.picker.param.watch(page._on_distribution, "value")
+    page.picker.param.watch(lambda event: on_distribution(page, event.new), "value")
     page.drawing = DrawingSurface(on_apply=page.apply_drawing)
     close = pn.widgets.Button(label="Close", css_classes=["close-drawing"], width=70, align="end")
     close.on_click(lambda _event: setattr(page._drawing_box, "visible", False))
@@ -83,3 +92,23 @@ def build_parts(page) -> None:
     page.layered = LayeredView(channel=page.channel)
     page.charts = ChartsView(channel=page.channel)
     page.channel.attach(page.layered.figure)
+    # the views of the model shown (flow_page.show_model switches them); the layout's slots, once it is built
+    page.views = {"gan": (page.overview, page.layered, page.charts)}
+    page.shown_model, page.flow_part, page.slots = "gan", None, {}
+
+
+def on_distribution(page, choice: str) -> None:
+    """A distribution chosen in the picker: GAN Lab's settings for it (a flow takes the data only)."""
+    page._drawing_box.visible = choice == "drawing"
+    # points come with Apply or a file, never from a button alone; a change made in the settings keeps them
+    if choice in ("drawing", "points") or page._following_config:
+        return
+    settings = presets.preset(choice)
+    unchanged = all(getattr(page.config, k) == v for k, v in settings.items())
+    try:
+        page.config.update(settings)
+    except ValueError as error:
+        page._error(str(error))
+        return
+    if unchanged:  # chosen again: start it anew, as GAN Lab reloads the distribution
+        page.reset()

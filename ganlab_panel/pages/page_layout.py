@@ -2,19 +2,27 @@
 data thumbnails), then the model overview graph with its hyperparameters edited around it and the charts
 under it, beside the layered distributions view, large. Everything else opens from the top bar in a drawer
 that covers the overview, never the layered view: more settings, save and load, the timeline, help.
-Notices are toasts. Pure composition; the app owns every widget and view."""
+Notices are toasts. The model's parts (the step buttons, the overview column, the layered column, two drawers)
+sit in slots that switching between a GAN and a flow refills (flow_layout.py has the flow's). Pure composition;
+the app owns every widget and view."""
 
 from __future__ import annotations
 
+import html
+
 import panel as pn
 
+from ganlab_panel.core.config import EFFECTS
 from ganlab_panel.core.settings import SETTING_GROUPS
+from ganlab_panel.pages import flow_layout
 from ganlab_panel.pages.drawers import Drawers, toast_styles
 from ganlab_panel.pages.overview_editors import STRIP_SETTINGS, overview_editors
+from ganlab_panel.serving.url_state import compare_query
 from ganlab_panel.views.actions import held
 from ganlab_panel.views.explanations import explain
 from ganlab_panel.views.settings import GROUP_TOPICS
-from ganlab_panel.views.text import OVERVIEW_TOPICS, SPACE_NOTE, about, note, title
+from ganlab_panel.views.style import WRAP_CHECKBOXES
+from ganlab_panel.views.text import OVERVIEW_TOPICS, SPACE_NOTE, about, note, section
 
 LAYERED_SIDES = (360, 820)
 """The layered view's square, smallest and largest: as large as the window allows beside the overview (466 px at
@@ -31,25 +39,20 @@ def chart_height(height: int) -> int:
     return int(max(160, min(320, height - 760 + 160))) if height > 0 else 160
 
 
-def layered_side(width: int, height: int) -> int:
-    """The layered view's side for a page of `width` x `height` pixels (0 x 0: not known yet)."""
+def layered_side(width: int, height: int, model: str = "gan") -> int:
+    """The layered view's side for a page of `width` x `height` pixels (0 x 0: not known yet); a flow's view has
+    its time row under it too."""
     if width <= 0 or height <= 0:
         return 440
     low, high = LAYERED_SIDES
-    return int(max(low, min(high, height - CHROME_HEIGHT, width - OVERVIEW_ROOM)))
+    chrome = CHROME_HEIGHT + (flow_layout.TIME_ROW_HEIGHT if model == "flow" else 0)
+    return int(max(low, min(high, height - chrome, width - OVERVIEW_ROOM)))
 
 
 MORE_SETTINGS = tuple(name for names in SETTING_GROUPS.values() for name in names if name not in STRIP_SETTINGS)
 """The settings not edited around the overview graph: one drawer holds them."""
-WRAP_CHECKBOXES = ".bk-input-group { flex-wrap: wrap; column-gap: 10px; }"
-"""The layer toggles in rows under the square, as many as fit."""
 HEADER = "<span style='font-size: 22px; white-space: nowrap'><b>GAN</b> Lab</span>"
-
-
-def section(text: str, explanation: pn.pane.HTML) -> pn.Row:
-    """A part's title with its explanations folded beside it: one click away, out of the way."""
-    explanation.param.update(sizing_mode=None, width=170, margin=(14, 10))  # opens downwards, within its part
-    return pn.Row(title(text), explanation)
+LAYER_TOPICS = ("heatmap", "real", "fake", "gradients", "manifold")
 
 
 def compare_link() -> pn.pane.HTML:
@@ -62,22 +65,42 @@ def compare_link() -> pn.pane.HTML:
     )
 
 
+def model_compare_link(app) -> pn.pane.HTML:
+    """'Compare with a flow' (on a GAN) or 'with a GAN' (on a flow): compare mode with a GAN beside a flow on this
+    page's data and seed, each with this page's settings of its model; the link follows the settings."""
+    link = pn.pane.HTML(css_classes=["compare-models"], margin=(4, 10), align="center")
+
+    def follow(*_events) -> None:
+        other = "a GAN" if app.config.model == "flow" else "a flow"
+        title = "A GAN beside a flow matching model: same data, same seed, trained in step"
+        link.object = (
+            f"<a href='./compare?{html.escape(compare_query(app.config))}' target='_blank' title='{title}' "
+            f"style='white-space: nowrap'>Compare with {other}</a>"
+        )
+
+    follow()
+    app.config.param.watch(held(follow), list(EFFECTS))
+    link.visible = app.served  # compare mode is served beside the page, not beside a notebook's cell
+    return link
+
+
 def top_bar(app, drawers: Drawers) -> pn.FlexBox:
-    """One or two lines: the training controls and the counter, then the data and the drawers' buttons."""
-    step = pn.pane.HTML("<b>Step:</b>", margin=(12, 2, 0, 12))
+    """One or two lines: the training controls and the counter, then the model, the data and the drawers'
+    buttons."""
     app.slow_toggle.jslink(app.pace_slider, value="visible")  # the pace matters only in slow motion
     app.pace_slider.visible = app.slow_motion
     return pn.FlexBox(
         pn.pane.HTML(HEADER, margin=(6, 12, 0, 8)),
         app.play_button,
         app.reset_button,
-        step,
-        *app.step_buttons.values(),
+        app.slots["steps"],
         app.slow_toggle,
         app.pace_slider,
         app.speed_slider,
-        pn.pane.Bokeh(app.counter, margin=(12, 8)),
-        pn.pane.Bokeh(app.rate, margin=(12, 8)),
+        # the rate under the counter: the second line keeps room for the model's toggle
+        pn.Column(pn.pane.Bokeh(app.counter, margin=(4, 8, 2, 8)), pn.pane.Bokeh(app.rate, margin=(0, 8)), margin=0),
+        pn.Spacer(height=0, margin=0, styles={"flex-basis": "100%"}),  # the model starts the second line
+        app.model_toggle,
         app.picker,
         app.pretrained_button,
         *drawers.buttons,
@@ -100,43 +123,24 @@ def page(app) -> pn.Column:
     )
     app.drawers = drawers  # the page's drawers, for a caller that opens one (a test, a tour)
     app._drawing_box.param.update(styles=toast_styles("left", top="110px"), css_classes=["drawing-box"])
-    above, below = overview_editors(app)
-    overview = pn.Column(
-        above,
-        app.overview,
-        about("About each component of the model overview graph", *OVERVIEW_TOPICS),
-        below,
-        pn.Row(app.charts.loss_pane, app.charts.metric_pane, sizing_mode="stretch_width"),
-        pn.pane.Bokeh(app.charts.mode_text, margin=(0, 10)),
-        sizing_mode="stretch_width",
-        min_width=560,
-        css_classes=["overview-column"],
-    )
-    app.layered.checkboxes.param.update(
-        inline=True, sizing_mode="stretch_width", margin=(0, 10), stylesheets=[WRAP_CHECKBOXES]
-    )
-    app.overview.responsive()
-    for figure, pane in (
-        (app.charts.loss_figure, app.charts.loss_pane),
-        (app.charts.metric_figure, app.charts.metric_pane),
-    ):
-        figure.sizing_mode = pane.sizing_mode = "stretch_width"
-    layered = pn.Column(
-        section("Layered distributions", about("About the layers", "heatmap", "real", "fake", "gradients", "manifold")),
-        pn.pane.Bokeh(app.layered.figure, css_classes=["layered-figure"]),
-        app.layered.checkboxes,
-        css_classes=["layered-column"],
-    )
+    app.compare_models = model_compare_link(app)
+    app.slots = {
+        "steps": pn.Row(margin=0),
+        "overview": pn.Column(sizing_mode="stretch_width", min_width=560, css_classes=["overview-column"]),
+        "layered": pn.Column(css_classes=["layered-column"]),
+    }
+    app.model_parts = {}  # model -> its objects of each slot, built the first time the page shows it
     window = app.window
 
     def fit(*_events) -> None:
-        side = layered_side(window.page_width, window.page_height)
+        side = layered_side(window.page_width, window.page_height, app.shown_model)
         app.layered.resize(side)
         for figure in (app.charts.loss_figure, app.charts.metric_figure):  # taller where the screen is
             figure.height = chart_height(window.page_height)
-        layered.width = side + 30  # the toggles wrap under the square, the overview takes the rest
+        app.slots["layered"].width = side + 30  # the toggles wrap under the square, the overview takes the rest
 
-    fit()
+    app.fit = fit
+    fill_slots(app)
     window.param.watch(held(fit), ["page_width", "page_height"])  # Bokeh models change inside a document hold
     app.notice.styles = toast_styles("right")
     app.divergence.styles = toast_styles("centre")
@@ -144,7 +148,7 @@ def page(app) -> pn.Column:
     app.caption.sizing_mode = None
     return pn.Column(
         top_bar(app, drawers),
-        pn.Row(overview, layered, sizing_mode="stretch_width", css_classes=["main-band"]),
+        pn.Row(app.slots["overview"], app.slots["layered"], sizing_mode="stretch_width", css_classes=["main-band"]),
         *drawers.panels,
         app._drawing_box,
         app.notice,
@@ -154,8 +158,53 @@ def page(app) -> pn.Column:
     )
 
 
+def fill_slots(app) -> None:
+    """Put the parts of the model the page shows in its slots (built the first time), its drawers anew."""
+    model = app.shown_model
+    if model not in app.model_parts:
+        app.model_parts[model] = gan_parts(app) if model == "gan" else flow_layout.flow_parts(app)
+    for slot, objects in app.model_parts[model].items():
+        app.slots[slot].objects = objects
+    app.pretrained_button.visible = model == "gan"  # GAN Lab's four shipped models are GANs
+    for name in ("More settings", "Help"):
+        app.drawers.rebuild(name)
+    app.fit()
+
+
+def gan_parts(app) -> dict[str, list]:
+    """The GAN's objects of each slot: its step buttons, its overview column, its layered column."""
+    above, below = overview_editors(app)
+    app.overview.responsive()
+    for figure, pane in (
+        (app.charts.loss_figure, app.charts.loss_pane),
+        (app.charts.metric_figure, app.charts.metric_pane),
+    ):
+        figure.sizing_mode = pane.sizing_mode = "stretch_width"
+    app.layered.checkboxes.param.update(
+        inline=True, sizing_mode="stretch_width", margin=(0, 10), stylesheets=[WRAP_CHECKBOXES]
+    )
+    return {
+        "steps": [pn.pane.HTML("<b>Step:</b>", margin=(12, 2, 0, 12)), *app.step_buttons.values()],
+        "overview": [
+            above,
+            app.overview,
+            pn.Row(about("About each component of the model overview graph", *OVERVIEW_TOPICS), app.compare_models),
+            below,
+            pn.Row(app.charts.loss_pane, app.charts.metric_pane, sizing_mode="stretch_width"),
+            pn.pane.Bokeh(app.charts.mode_text, margin=(0, 10)),
+        ],
+        "layered": [
+            section("Layered distributions", about("About the layers", *LAYER_TOPICS)),
+            pn.pane.Bokeh(app.layered.figure, css_classes=["layered-figure"]),
+            app.layered.checkboxes,
+        ],
+    }
+
+
 def more_settings(app) -> pn.Column:
     """The settings the overview graph does not show, with what they do."""
+    if app.shown_model == "flow":
+        return flow_layout.more_settings(app)
     widgets = [app._setting_widgets[name] for name in MORE_SETTINGS]
     return pn.Column(
         *([compare_link()] if app.served else []),
@@ -177,11 +226,13 @@ def save_and_load(app) -> pn.Column:
 
 def help_texts(app) -> pn.Column:
     """Every explanation, grouped by the part of the page it is about."""
+    if app.shown_model == "flow":
+        return flow_layout.help_texts()
     return pn.Column(
         note(explain("distribution")),
         about("About the controls", "step", "slow_motion", "timeline", SPACE_NOTE),
         about("About each component of the overview", *OVERVIEW_TOPICS),
-        about("About the layered view's layers", "heatmap", "real", "fake", "gradients", "manifold"),
+        about("About the layered view's layers", *LAYER_TOPICS),
         about("About the charts", "loss_charts", "divergences"),
         *(about(f"About the {group.lower()} settings", *topics) for group, topics in GROUP_TOPICS.items()),
         sizing_mode="stretch_width",

@@ -6,11 +6,13 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 import panel as pn
 import param
 
 from ganlab_panel.core.config import GanConfig
+from ganlab_panel.core.flow_frame import FlowFrame
 from ganlab_panel.core.frame import Frame
 from ganlab_panel.engines.losses import lookup, lowered_learning_rates
 from ganlab_panel.serving.pacing import metrics_period_s
@@ -24,13 +26,46 @@ NOTICE_SECONDS = 4.0
 TOAST_SECONDS = {"info": 8.0, "warning": 20.0}
 """How long a notice stays up on a served page while nothing runs: a toast, not a banner (the divergence alert
 stays until acted upon)."""
+FLOW_METRICS_PERIOD_S = 3.0
+"""While a flow plays, its KL and JS come at most this often: 10,000 samples carried by the ODE cost ~150 ms
+(docs/flow-matching.md), a GAN's ~3 ms; every 1.5 s, the stalls halved the frames drawn (10 frames/s against 16)."""
+REDRAWN_BY = frozenset({"flow_time", "flow_heatmap", "flow_steps", "flow_method", "flow_source"})
+"""The settings that change what a paused flow's frame shows (the others rebuild it, or only change training)."""
+DENSITY_PERIOD_S = 0.5
+"""While a flow plays (or its t sweeps), its density heatmap is made anew at most this often: ~20-30 ms at
+30 x 30 cells, three times the rest of its frame. The frames between carry the last one."""
 
 
-def counter_text(frame: Frame) -> str:
+def counter_text(frame: Frame | FlowFrame) -> str:
+    if isinstance(frame, FlowFrame):
+        return f"Iteration {frame.iteration} (flow matching, shown at t = {frame.time:.2f})"
     return (
         f"Iteration {frame.iteration} (discriminator steps {frame.discriminator_steps}, "
         f"generator steps {frame.generator_steps})"
     )
+
+
+class LiveFrames:
+    """A trainer's frames for a page: while something plays (`live`), a flow's density heatmap only every
+    DENSITY_PERIOD_S, the frames between carrying the last one; otherwise the trainer's own frames."""
+
+    def __init__(self, trainer):
+        self.trainer = trainer
+        self._kept: tuple | None = None  # (flow_heatmap, log_density, speed) of the last frame that made them
+        self._at = -math.inf
+
+    def frame(self, with_metrics: bool = True, live: bool = False) -> Frame | FlowFrame:
+        trainer = self.trainer
+        if trainer.flow is None:
+            return trainer.frame(with_metrics)
+        kind, now, kept = trainer.config.flow_heatmap, time.monotonic(), self._kept
+        # the speed costs 0.4 ms: only the density waits
+        fresh = not live or kind != "density" or kept is None or kept[0] != kind or now - self._at >= DENSITY_PERIOD_S
+        frame = trainer.frame(with_metrics, with_heatmap=fresh)
+        if fresh:
+            self._kept, self._at = (kind, frame.log_density, frame.speed), now
+            return frame
+        return replace(frame, log_density=kept[1], speed=kept[2])
 
 
 class TrainingPage(pn.viewable.Viewer):
@@ -114,9 +149,11 @@ class TrainingPage(pn.viewable.Viewer):
         return []
 
     # -- shared parts --------------------------------------------------------------------------------
-    def _metrics_due(self) -> bool:
-        """Whether this frame computes KL and JS (at most four times a second, less while many sessions play)."""
-        if time.monotonic() - self._metrics_at < metrics_period_s(playing_count()):
+    def _metrics_due(self, flow: bool = False) -> bool:
+        """Whether this frame computes KL and JS: at most four times a second, less while many sessions play
+        (metrics_period_s); a `flow`'s at most every FLOW_METRICS_PERIOD_S (they cost ~150 ms there)."""
+        period = metrics_period_s(playing_count())
+        if time.monotonic() - self._metrics_at < (max(FLOW_METRICS_PERIOD_S, period) if flow else period):
             return False
         self._metrics_at = time.monotonic()
         return True

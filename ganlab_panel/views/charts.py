@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import panel as pn
@@ -10,6 +11,7 @@ import param
 from bokeh.models import ColumnDataSource, Div, Span
 from bokeh.plotting import figure
 
+from ganlab_panel.core.flow_frame import FlowFrame
 from ganlab_panel.core.frame import Frame
 from ganlab_panel.core.history import History
 from ganlab_panel.render.colors import DISCRIMINATOR_COLOR, GENERATOR_COLOR
@@ -18,8 +20,19 @@ from ganlab_panel.views.frame_channel import FrameChannel
 KL_COLOR = "#d95f02"
 JS_COLOR = "#555555"
 
-LOSS_COLUMNS = ("iteration", "discriminator_loss", "generator_loss")
 METRIC_COLUMNS = ("iteration", "kl", "js")
+LOSS_LINES = {
+    "gan": (
+        ("discriminator_loss", "discriminator-loss", "Discriminator", DISCRIMINATOR_COLOR),
+        ("generator_loss", "generator-loss", "Generator", GENERATOR_COLOR),
+    ),
+    "flow": (("loss", "flow-loss-line", "Velocity network", DISCRIMINATOR_COLOR),),
+}
+"""Each model's loss lines: (the history's series, the renderer's name, the legend's label, colour)."""
+FAKE_NAMES = {"gan": "fake", "flow": "samples"}
+FLOW_LOSS_PERIOD_S = 0.25
+"""A flow's loss chart takes a point at most this often, as a GAN's with its frames' KL and JS: a flow's KL and
+JS come every few seconds (they cost ~150 ms), and take a point with each frame that carries them."""
 
 
 def _chart(title: str, width: int, height: int):
@@ -60,8 +73,10 @@ def _number(value) -> float:
 
 
 class ChartsView(pn.viewable.Viewer):
-    """Two small line charts: discriminator and generator loss; KL and JS divergence (real vs fake)."""
+    """Two small line charts: the losses (a GAN's discriminator and generator, a flow's velocity network); KL and
+    JS divergence (real vs fake samples)."""
 
+    model = param.Selector(default="gan", objects=list(LOSS_LINES), constant=True, doc="Whose losses are charted")
     capacity = param.Integer(2000, bounds=(2, None), constant=True, doc="Most points kept per chart")
     width = param.Integer(320, bounds=(100, None), constant=True)
     height = param.Integer(160, bounds=(80, None), constant=True)
@@ -69,20 +84,15 @@ class ChartsView(pn.viewable.Viewer):
     def __init__(self, channel: FrameChannel | None = None, **params):
         super().__init__(**params)
         self.channel = channel or FrameChannel()
-        self.loss_source = ColumnDataSource({name: [] for name in LOSS_COLUMNS})
+        self._loss_columns = ("iteration", *(line[0] for line in LOSS_LINES[self.model]))
+        self.loss_source = ColumnDataSource({name: [] for name in self._loss_columns})
         self.metric_source = ColumnDataSource({name: [] for name in METRIC_COLUMNS})
         self.loss_figure = _chart("Loss", self.width, self.height)
-        self.metric_figure = _chart("KL and JS divergence (real vs fake)", self.width, self.height)
+        title = f"KL and JS divergence (real vs {FAKE_NAMES[self.model]})"
+        self.metric_figure = _chart(title, self.width, self.height)
         self.loss_figure.name, self.metric_figure.name = "loss", "divergences"  # names the browser tests find
         for fig, source, lines in [
-            (
-                self.loss_figure,
-                self.loss_source,
-                [
-                    ("discriminator_loss", "discriminator-loss", "Discriminator", DISCRIMINATOR_COLOR),
-                    ("generator_loss", "generator-loss", "Generator", GENERATOR_COLOR),
-                ],
-            ),
+            (self.loss_figure, self.loss_source, LOSS_LINES[self.model]),
             (self.metric_figure, self.metric_source, [("kl", "kl", "KL", KL_COLOR), ("js", "js", "JS", JS_COLOR)]),
         ]:
             for column, name, label, color in lines:
@@ -102,6 +112,7 @@ class ChartsView(pn.viewable.Viewer):
             self.markers.append(Span(location=math.nan, dimension="height", line_color="#444", line_dash="dashed"))
             fig.add_layout(self.markers[-1])
         self._last: tuple[int, int] | None = None  # (iteration, total steps) of the last point
+        self._loss_at = -math.inf  # when a flow's loss chart last took a point
         # a mixture with known modes (ring8, grid25) also reports the mode-collapse figures, under the chart
         self.mode_text = Div(text="", css_classes=["mode-metrics"], width=self.width, height=36)
         self.loss_pane, self.metric_pane = pn.pane.Bokeh(self.loss_figure), pn.pane.Bokeh(self.metric_figure)
@@ -113,9 +124,9 @@ class ChartsView(pn.viewable.Viewer):
     def clear(self) -> None:
         """Forget every point (a new experiment)."""
         empty = np.zeros(0, dtype=np.float32)
-        self.channel.send(self.loss_source, **dict.fromkeys(LOSS_COLUMNS, empty))
+        self.channel.send(self.loss_source, **dict.fromkeys(self._loss_columns, empty))
         self.channel.send(self.metric_source, **dict.fromkeys(METRIC_COLUMNS, empty))
-        self._last = None
+        self._last, self._loss_at = None, -math.inf
 
     def mark(self, iteration: float | None) -> None:
         """Mark an iteration on both charts (a past frame shown), or remove the mark (None)."""
@@ -127,7 +138,7 @@ class ChartsView(pn.viewable.Viewer):
     def reload(self, history: History) -> None:
         """Replace both charts' points by a trainer's history (training resumed from an earlier point)."""
         self.clear()
-        for source, columns in ((self.loss_source, LOSS_COLUMNS), (self.metric_source, METRIC_COLUMNS)):
+        for source, columns in ((self.loss_source, self._loss_columns), (self.metric_source, METRIC_COLUMNS)):
             x, _ = history.series(columns[1])
             data = {"iteration": x}
             for name in columns[1:]:
@@ -135,21 +146,26 @@ class ChartsView(pn.viewable.Viewer):
                 data[name] = ys if len(xs) == len(x) else np.full(len(x), np.nan)
             self.channel.send(source, **{k: np.asarray(v[-self.capacity :], dtype=np.float32) for k, v in data.items()})
 
-    def update(self, frame: Frame) -> None:
+    def update(self, frame: Frame | FlowFrame) -> None:
         """Add a point for a frame that carries KL and JS (while playing, a few frames a second: a chart
-        redrawn at every frame cost the browser more than it showed); a step counter going backwards
-        means a reset."""
-        position = (frame.iteration, frame.discriminator_steps + frame.generator_steps)
+        redrawn at every frame cost the browser more than it showed), and to a flow's loss chart every
+        FLOW_LOSS_PERIOD_S; a step counter going backwards means a reset."""
+        position = (frame.iteration, sum(frame.position[1:]))
         if self._last is not None and (position[0] < self._last[0] or position[1] < self._last[1]):
             self.clear()
-        if not frame.metrics or position == self._last:
-            return  # no divergences in this frame, or the same training state again (paused, diverged)
-        self._last = position
+        if position == self._last:
+            return  # the same training state again (paused, diverged)
+        loss_due = self.model == "flow" and time.monotonic() - self._loss_at >= FLOW_LOSS_PERIOD_S
+        if not frame.metrics and not loss_due:
+            return
+        self._last, self._loss_at = position, time.monotonic()
         x = [float(frame.iteration)]
-        losses = {"discriminator_loss": frame.discriminator_loss, "generator_loss": frame.generator_loss}
+        losses = {column: getattr(frame, column) for column in self._loss_columns[1:]}
         self.channel.stream(
             self.loss_source, self.capacity, iteration=x, **{k: [_number(v)] for k, v in losses.items()}
         )
+        if not frame.metrics:
+            return
         metrics = {k: [_number(frame.metrics.get(k))] for k in ("kl", "js")}
         self.channel.stream(self.metric_source, self.capacity, iteration=x, **metrics)
         self.channel.set_text(self.mode_text, mode_summary(frame.metrics))

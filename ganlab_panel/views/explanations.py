@@ -185,6 +185,85 @@ EXPLANATIONS: dict[str, str] = {
         "The flow's **heatmap** shows the model's log-density at time t (how likely each point is, computed "
         "exactly by following the flow back to the source), or the speed of its velocity field."
     ),
+    # -- a flow's parts (the flow page's overview graph, layers and controls) ----------------------------
+    "flow_data": (
+        "**Data x1** (green dots) are samples of the distribution the flow should learn. Training pairs each "
+        "with a source point x0; the flow learns a velocity that carries the source onto the data."
+    ),
+    "flow_interpolation": (
+        "**x_t = (1 - t) x0 + t x1** is a point on the straight path from a source point x0 to a data point x1, "
+        "at a time t drawn uniformly from 0 to 1. Training asks the velocity network what the velocity at x_t is."
+    ),
+    "flow_target": (
+        "The **target x1 - x0** is the direction and speed of that straight path: moving at it, x0 reaches x1 at "
+        "t = 1. Many paths cross at the same x_t, so the network learns their average there, a field whose "
+        "own paths never cross."
+    ),
+    "flow_network": (
+        "The **velocity network** v(x, t) gives each point at each time a velocity (its arrows: the velocity "
+        "field). Following the arrows from t = 0 to 1 carries the source onto the data."
+    ),
+    "flow_loss": (
+        "The **loss** is the mean squared difference between the predicted velocity v(x_t, t) and the target "
+        "x1 - x0, one fresh batch of pairs per iteration. It levels off above 0 (crossing paths disagree), so "
+        "judge the samples and the KL/JS chart rather than the loss alone."
+    ),
+    "flow_gradients": (
+        "The loss's **gradients** update the velocity network's weights, one step per iteration, with the "
+        "optimizer and learning rate of the strip above the graph."
+    ),
+    "flow_samples": (
+        "**Samples** (purple dots) are a fixed batch of source points carried by the flow to the time t shown. "
+        "At t = 1 they are the model's samples, which should spread just like the data."
+    ),
+    "flow_density": (
+        "The **density** heatmap is the model's probability density at time t (purple where its samples "
+        "gather), exact by the instantaneous change of variables: follow each point back to t = 0 and subtract "
+        "how much the field spreads along the way, log p_t(x) = log p_0(x0) - ∫ div v dt."
+    ),
+    "flow_speed": (
+        "The **speed** heatmap shows |v(x, t)|, how fast points move at time t: brown where the field hurries, "
+        "pale where it rests."
+    ),
+    "flow_field": (
+        "The **velocity field**'s arrows show v(x, t) on a grid of points: each is the way a point there moves "
+        "in a tenth of the time from 0 to 1 (no longer than the grid's spacing)."
+    ),
+    "flow_trajectories": (
+        "**Trajectories** are the paths of 40 samples from the source (t = 0) to t = 1, step by step; circles "
+        "mark where they are at t, dashes the way still ahead. Nearly straight paths are what flow matching "
+        "aims for: few steps follow them well."
+    ),
+    "flow_grid": (
+        "The **carried grid** is a grid over the square at t = 0 carried by the flow to t, as the GAN's manifold "
+        "is the noise grid pushed through the generator. Cells the flow squeezes darken (samples pile up "
+        "there), stretched ones fade."
+    ),
+    "flow_step": (
+        "**One step** trains the velocity network once on a fresh batch and draws that batch over the layers: "
+        "x0, x1, their paths, x_t, the target (green) and predicted (purple) velocities."
+    ),
+    "flow_slow_motion": (
+        "**Slow motion** walks through one training step in five sub-steps (source batch, data batch, "
+        "interpolation, prediction against the target, loss and update), then through a sampling run, ODE step "
+        "by ODE step. The overview graph highlights each sub-step's parts and the layers show its data."
+    ),
+    "flow_sweep": (
+        "**Sweep t** plays the flow from t = 0 to 1 in two seconds: the samples travel from the source to the "
+        "data, and the field, trajectories and grid follow."
+    ),
+    "flow_loss_chart": (
+        "The **loss chart** plots the velocity network's loss over the iterations: it falls fast, then levels "
+        "off where crossing paths disagree (never at 0)."
+    ),
+    "flow_divergences": (
+        "**KL and JS divergence** measure how far the flow's samples (10,000 source points carried to t = 1) "
+        "are from the real distribution, on a 30 × 30 grid, in bits; lower is better and 0 is a perfect match."
+    ),
+    "flow_compare": (
+        "**Compare** opens a GAN beside a flow on the same data and seed, each with this page's settings of its "
+        "model, trained in step: which learns the data better, and faster?"
+    ),
 }
 """Topic -> 1-3 sentences of markdown."""
 
@@ -202,6 +281,20 @@ COMPONENT_TOPICS: dict[str, str] = {
     "generator-gradients": "gradients",
 }
 """Model overview component (slow_motion.COMPONENTS) -> the topic explaining what its plot shows."""
+
+FLOW_COMPONENT_TOPICS: dict[str, str] = {
+    "data": "flow_data",
+    "source": "flow_source",
+    "interpolation": "flow_interpolation",
+    "network": "flow_network",
+    "loss": "flow_loss",
+    "target": "flow_target",
+    "gradients": "flow_gradients",
+    "ode": "flow_sampling",
+    "samples": "flow_samples",
+    "density": "flow_density",
+}
+"""The flow's overview components (views/flow_overview_graph.py NODES) -> their topics."""
 
 SETTING_TOPICS: dict[str, str] = {name: setting.topic for name, setting in SETTINGS.items()}
 """Every GanConfig setting -> the topic explaining it (Setting.topic)."""

@@ -20,8 +20,12 @@ _ROWS_JS = """
 const column = this.data[name]
 if (column.shape == null || column.shape.length != 2) return column
 const [rows, width] = column.shape
+// a plain typed array over the same memory: subarray() on Bokeh's NDArray subclass calls its constructor with
+// the whole buffer, so every row would be the whole column (each cell drawn as the whole grid)
+const Plain = column instanceof Float32Array ? Float32Array : Float64Array
+const flat = new Plain(column.buffer, column.byteOffset, column.length)
 const out = new Array(rows)
-for (let i = 0; i < rows; i++) out[i] = column.subarray(i * width, (i + 1) * width)
+for (let i = 0; i < rows; i++) out[i] = flat.subarray(i * width, (i + 1) * width)
 return out
 """
 

@@ -17,31 +17,19 @@ from bokeh.plotting import figure
 from bokeh.transform import linear_cmap
 
 from ganlab_panel.core.frame import Frame
-from ganlab_panel.core.slow_motion import EDGES, PHASES, SubStep
+from ganlab_panel.core.slow_motion import PHASES, SubStep
 from ganlab_panel.render.colors import FAKE_COLOR, HEATMAP_PALETTE, REAL_COLOR
+from ganlab_panel.views import overview_graph
 from ganlab_panel.views.frame_channel import FrameChannel
-from ganlab_panel.views.overview_graph import (
-    BORDER_COLOR,
-    EDGE_COLOR,
-    EDGE_POINTS,
-    HEIGHT,
-    LABEL_NODES,
-    LOSS_NODES,
-    NETWORKS,
-    NODES,
-    PHASE_COLORS,
-    WIDTH,
-    grid_path_index,
-    inner,
-    loss_fraction,
-    place,
-)
+from ganlab_panel.views.overview_graph import BORDER_COLOR, EDGE_COLOR, HEIGHT, WIDTH, grid_path_index, loss_fraction
 
 
 class OverviewView(pn.viewable.Viewer):
-    """GAN Lab's model overview graph; `update(frame)` refreshes the node plots, `set_phase` the highlights."""
+    """GAN Lab's model overview graph; `update(frame)` refreshes the node plots, `set_phase` the highlights.
+    Its boxes and paths are `graph`'s (a flow's graph is another: views/flow_overview.py)."""
 
     phase = param.Selector(default=None, objects=[None, *PHASES], constant=True, doc="Highlighted phase.")
+    graph = overview_graph
 
     def __init__(self, channel: FrameChannel | None = None, **params):
         super().__init__(**params)
@@ -63,6 +51,7 @@ class OverviewView(pn.viewable.Viewer):
 
     # -- building -------------------------------------------------------------------------------------
     def _build(self):
+        g = self.graph
         fig = figure(
             width=WIDTH,
             height=HEIGHT,
@@ -79,8 +68,8 @@ class OverviewView(pn.viewable.Viewer):
             y_axis_type=None,
         )
 
-        names = list(NODES)
-        boxes = [NODES[n] for n in names]
+        names = list(g.NODES)
+        boxes = [g.NODES[n] for n in names]
         self.nodes = ColumnDataSource(
             {
                 "name": names,
@@ -96,26 +85,24 @@ class OverviewView(pn.viewable.Viewer):
         )
         self.edges = ColumnDataSource(
             {
-                "name": list(EDGE_POINTS),
-                "xs": [np.array([p[0] for p in pts], float) for pts in EDGE_POINTS.values()],
-                "ys": [np.array([p[1] for p in pts], float) for pts in EDGE_POINTS.values()],
-                "color": [EDGE_COLOR] * len(EDGE_POINTS),
-                "alpha": [1.0] * len(EDGE_POINTS),
-                "width": [2.0] * len(EDGE_POINTS),
-                "dash_offset": [0] * len(EDGE_POINTS),
+                "name": list(g.EDGE_POINTS),
+                "xs": [np.array([p[0] for p in pts], float) for pts in g.EDGE_POINTS.values()],
+                "ys": [np.array([p[1] for p in pts], float) for pts in g.EDGE_POINTS.values()],
+                "color": [EDGE_COLOR] * len(g.EDGE_POINTS),
+                "alpha": [1.0] * len(g.EDGE_POINTS),
+                "width": [2.0] * len(g.EDGE_POINTS),
+                "dash_offset": [0] * len(g.EDGE_POINTS),
             }
         )
         self.arrows = ColumnDataSource(self._arrow_data())
-        titles = [n for n in names if n not in LOSS_NODES]
+        titles = [n for n in names if n not in g.LOSS_NODES]
         self.titles = ColumnDataSource(
             {
                 "name": titles,
-                "x": [NODES[n][0] + NODES[n][2] / 2 for n in titles],
-                "y": [
-                    NODES[n][1] + NODES[n][3] / 2 if n in LABEL_NODES else NODES[n][1] + NODES[n][3] + 3 for n in titles
-                ],
-                "text": [NODES[n][4] for n in titles],
-                "vertical": ["middle" if n in LABEL_NODES else "bottom" for n in titles],
+                "x": [g.NODES[n][0] + g.NODES[n][2] / 2 for n in titles],
+                "y": [g.NODES[n][1] + (g.NODES[n][3] / 2 if n in g.LABEL_NODES else g.NODES[n][3] + 3) for n in titles],
+                "text": [g.NODES[n][4] for n in titles],
+                "vertical": ["middle" if n in g.LABEL_NODES else "bottom" for n in titles],
                 "color": ["#444444"] * len(titles),
                 "style": ["normal"] * len(titles),
             }
@@ -207,7 +194,7 @@ class OverviewView(pn.viewable.Viewer):
         )
 
         self.color_mapper = LinearColorMapper(palette=HEATMAP_PALETTE, low=0.0, high=1.0)
-        left, bottom, width, height = inner("discriminator")
+        left, bottom, width, height = overview_graph.inner("discriminator")
         self.sources["discriminator"] = ColumnDataSource({"image": [np.full((2, 2), 0.5, dtype=np.float32)]})
         fig.image(
             image="image",
@@ -233,13 +220,17 @@ class OverviewView(pn.viewable.Viewer):
                 name=f"overview-{name}",
             )
 
-        texts = {"x": [], "y": [], "text": []}
-        for name in LOSS_NODES:
-            left, bottom, width, height, title = NODES[name]
+        self._build_losses(fig)
+
+    def _build_losses(self, fig) -> None:
+        """A bar and a value for each loss node, in its phase's colour."""
+        g, texts = self.graph, {"x": [], "y": [], "text": []}
+        for name in g.LOSS_NODES:
+            left, bottom, width, height, title = g.NODES[name]
             self.sources[name] = ColumnDataSource(
                 {"left": [left + 8], "right": [left + 8], "bottom": [bottom + 8], "top": [bottom + 20]}
             )
-            color = PHASE_COLORS[name.removesuffix("-loss")]
+            color = g.PHASE_COLORS[g.LOSS_PHASES[name]]
             fig.quad(
                 "left",
                 "right",
@@ -280,7 +271,7 @@ class OverviewView(pn.viewable.Viewer):
     def _arrow_data(self) -> dict:
         """A triangle at the end of every edge, pointing along its last segment."""
         xs, ys, angles = [], [], []
-        for pts in EDGE_POINTS.values():
+        for pts in self.graph.EDGE_POINTS.values():
             (x0, y0), (x1, y1) = pts[-2], pts[-1]
             direction = math.atan2(y1 - y0, x1 - x0)
             xs.append(x1 - 4 * math.cos(direction))
@@ -297,8 +288,9 @@ class OverviewView(pn.viewable.Viewer):
             if phase not in (None, substep.phase):
                 raise ValueError(f"sub-step {substep.label!r} is not in the {phase} phase")
             phase = substep.phase
-        if phase not in (None, *PHASES):
-            raise ValueError(f"phase must be None, 'discriminator' or 'generator', got {phase!r}")
+        g = self.graph
+        if phase not in (None, *g.PHASES):
+            raise ValueError(f"phase must be None or one of {', '.join(g.PHASES)}, got {phase!r}")
         if getattr(self, "_styled", None) == (phase, substep):
             return  # called every frame while playing: resend the styles only when they change
         self._styled = (phase, substep)
@@ -311,9 +303,9 @@ class OverviewView(pn.viewable.Viewer):
             if phase is None:
                 style = (EDGE_COLOR, 2.0, 1.0)
             elif substep is not None and name in substep.edges:
-                style = (PHASE_COLORS[phase], 4.5, 1.0)
-            elif phase in EDGES[name]:
-                style = (PHASE_COLORS[phase], 2.0 if substep else 4.0, 0.35 if substep else 1.0)
+                style = (g.PHASE_COLORS[phase], 4.5, 1.0)
+            elif phase in g.EDGES[name]:
+                style = (g.PHASE_COLORS[phase], 2.0 if substep else 4.0, 0.35 if substep else 1.0)
             else:
                 style = (EDGE_COLOR, 2.0, 0.3)
             color.append(style[0])
@@ -326,14 +318,15 @@ class OverviewView(pn.viewable.Viewer):
         involved = set(substep.components) if substep is not None else set()
         for name in self.nodes.data["name"]:
             if name in involved:
-                border = (PHASE_COLORS[phase], 3.0, 1.0)
-            elif name in NETWORKS:
+                border = (g.PHASE_COLORS[phase], 3.0, 1.0)
+            elif name in g.NETWORKS:
                 # GAN Lab greys out the network that the highlighted phase does not train
-                trained = substep is None and name == phase
+                trained = substep is None and g.NETWORKS[name] == phase
                 idle = phase is None or substep is not None
-                border = (PHASE_COLORS[name] if idle or trained else EDGE_COLOR, 3.0, 1.0 if trained else 0.5)
-            elif substep is None and phase is not None and name == f"{phase}-loss":
-                border = (PHASE_COLORS[phase], 2.0, 1.0)
+                own = g.PHASE_COLORS[g.NETWORKS[name]]
+                border = (own if idle or trained else EDGE_COLOR, 3.0, 1.0 if trained else 0.5)
+            elif substep is None and phase is not None and g.LOSS_PHASES.get(name) == phase:
+                border = (g.PHASE_COLORS[phase], 2.0, 1.0)
             else:
                 border = (BORDER_COLOR, 1.0, 1.0)
             line_color.append(border[0])
@@ -360,9 +353,13 @@ class OverviewView(pn.viewable.Viewer):
         self._set_predictions("real-predictions", frame.real, frame.real_predictions, moved=real_moved)
         self._set_predictions("fake-predictions", frame.fake, frame.fake_predictions, moved=True)
         self._set_losses(frame.discriminator_loss, frame.generator_loss)
-        # GAN Lab's "marching" dashes: every new frame shifts the dash pattern along each edge.
+        self._march()
+
+    def _march(self) -> None:
+        """GAN Lab's "marching" dashes: every new frame shifts the dash pattern along each edge."""
         self._marching = (self._marching - 3) % 11
-        self.channel.send(self.edges, dash_offset=np.full(len(EDGE_POINTS), self._marching, dtype=np.float32))
+        count = len(self.graph.EDGE_POINTS)
+        self.channel.send(self.edges, dash_offset=np.full(count, self._marching, dtype=np.float32))
 
     def _name_predictions(self, critic: bool) -> None:
         """D(real) and D(fake) are probabilities; a critic's (hinge, WGAN-GP) are scores f(real), f(fake)."""
@@ -370,11 +367,11 @@ class OverviewView(pn.viewable.Viewer):
             return
         self._critic_titles = critic
         prediction_titles = {"real-predictions": "f(real)", "fake-predictions": "f(fake)"} if critic else {}
-        titles = [prediction_titles.get(n, NODES[n][4]) for n in self.titles.data["name"]]
+        titles = [prediction_titles.get(n, self.graph.NODES[n][4]) for n in self.titles.data["name"]]
         self.titles.data.update(text=titles)
 
     def _set_points(self, name: str, points: np.ndarray) -> None:
-        x, y = place(name, np.asarray(points, dtype=np.float32))
+        x, y = self.graph.place(name, np.asarray(points, dtype=np.float32))
         self.channel.send(self.sources[name], x=x, y=y)
 
     def _set_if_changed(self, name: str, points: np.ndarray) -> bool:
@@ -391,7 +388,7 @@ class OverviewView(pn.viewable.Viewer):
         if not moved and self._prediction_counts.get(name) == len(p):
             self.channel.send(source, p=p)  # the samples did not move: ship only their colours
             return
-        x, y = place(name, np.asarray(points, dtype=np.float32))
+        x, y = self.graph.place(name, np.asarray(points, dtype=np.float32))
         self.channel.send(source, x=x, y=y, p=p)
         self._prediction_counts[name] = len(p)
 
@@ -414,10 +411,11 @@ class OverviewView(pn.viewable.Viewer):
         path[index < 0] = np.nan
         return path
 
-    def _set_losses(self, discriminator_loss: float, generator_loss: float) -> None:
+    def _set_losses(self, *losses: float) -> None:
+        """Each loss node's bar and value (the graph's LOSS_NODES, in order)."""
         values = []
-        for name, loss in zip(LOSS_NODES, (discriminator_loss, generator_loss), strict=True):
-            left, _, width, _, _ = NODES[name]
+        for name, loss in zip(self.graph.LOSS_NODES, losses, strict=True):
+            left, _, width, _, _ = self.graph.NODES[name]
             start = left + 8
             self.channel.send(self.sources[name], right=np.array([start + loss_fraction(loss) * (width - 66)]))
             values.append(f"{loss:.3f}" if math.isfinite(loss) else "-")

@@ -1,4 +1,4 @@
-"""The overview graph's geometry: where each node and edge lies in the figure's pixel coordinates, and how a
+"""The GAN overview graph's geometry: where each node and edge lies in the figure's pixel coordinates, and how a
 node's plot maps into its box. Plain numbers: overview.py draws them."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from ganlab_panel.core.slow_motion import EDGES, PHASES  # noqa: F401  (the graph's phases and their edges)
 from ganlab_panel.render.colors import DISCRIMINATOR_COLOR, GENERATOR_COLOR
 
 WIDTH, HEIGHT = 900, 260
@@ -15,7 +16,8 @@ PAD = 4  # inner margin between a box's border and its plot
 PHASE_COLORS = {"discriminator": DISCRIMINATOR_COLOR, "generator": GENERATOR_COLOR}
 EDGE_COLOR = "#b4b4b4"
 BORDER_COLOR = "#d9d9d9"
-NETWORKS = ("discriminator", "generator")  # their boxes wear their phase colour, faded while not highlighted
+NETWORKS = {"discriminator": "discriminator", "generator": "generator"}
+"""Network boxes -> the phase that trains them: they wear its colour, faded while another is highlighted."""
 
 # Node boxes: name -> (left, bottom, width, height, title). Two rows: real samples above, fake below.
 REAL_ROW, FAKE_ROW = 162, 76
@@ -34,6 +36,8 @@ NODES = {
     "generator-gradients": (470, 8, 76, 20, "Gradients"),
 }
 LOSS_NODES = ("discriminator-loss", "generator-loss")
+LOSS_PHASES = {"discriminator-loss": "discriminator", "generator-loss": "generator"}
+"""Loss boxes -> the phase whose loss each shows."""
 LABEL_NODES = ("discriminator-gradients", "generator-gradients")  # title only, written inside the box
 TOP_PATH, BOTTOM_PATH, RIGHT_PATH = 232, 18, 878
 
@@ -75,14 +79,15 @@ EDGE_POINTS = {
 }
 
 
-def inner(name: str) -> tuple[float, float, float, float]:
-    left, bottom, width, height, _ = NODES[name]
+def inner(name: str, nodes: dict | None = None) -> tuple[float, float, float, float]:
+    """A node's plot area (left, bottom, width, height): its box less PAD on each side."""
+    left, bottom, width, height, _ = (nodes or NODES)[name]
     return left + PAD, bottom + PAD, width - 2 * PAD, height - 2 * PAD
 
 
-def place(name: str, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def place(name: str, points: np.ndarray, nodes: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Map (n, 2) unit-square points into a node's box; points outside are pinned to its border."""
-    left, bottom, width, height = inner(name)
+    left, bottom, width, height = inner(name, nodes)
     unit = np.clip(points, 0.0, 1.0)  # NaN stays NaN, so path breaks survive
     return left + unit[:, 0] * width, bottom + unit[:, 1] * height
 

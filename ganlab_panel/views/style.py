@@ -5,6 +5,9 @@ from __future__ import annotations
 from bokeh.models import Range1d
 from bokeh.plotting import figure
 
+WRAP_CHECKBOXES = ".bk-input-group { flex-wrap: wrap; column-gap: 10px; }"
+"""A layered view's toggles in rows under its square, as many as fit."""
+
 
 def unit_square_figure(size: int, **kwargs):
     """A square figure over [0, 1]^2 (y up) with no toolbar, axes or grid: a canvas for samples."""

@@ -53,3 +53,9 @@ def about(summary: str, *topics: str) -> pn.pane.HTML:
         sizing_mode="stretch_width",
         margin=(0, 10),
     )
+
+
+def section(text: str, explanation: pn.pane.HTML) -> pn.Row:
+    """A part's title with its explanations folded beside it: one click away, out of the way."""
+    explanation.param.update(sizing_mode=None, width=170, margin=(14, 10))  # opens downwards, within its part
+    return pn.Row(title(text), explanation)

@@ -41,7 +41,8 @@ def _free_port() -> int:
 class Server:
     """A `panel serve ganlab_panel/app.py` (or another app script) process whose log the tests can read."""
 
-    def __init__(self, tmp_path: Path, extra_args=(), app: Path = ROOT / "ganlab_panel" / "app.py"):
+    def __init__(self, tmp_path: Path, extra_args=(), app: Path = ROOT / "ganlab_panel" / "app.py", also=()):
+        """Serves `app` (self.url) and the scripts `also` beside it (e.g. compare.py: the page's links to it)."""
         self.port = _free_port()
         self.log_path = tmp_path / "server.log"
         self._log = open(self.log_path, "w")  # noqa: SIM115 (open for the server's lifetime, closed in stop)
@@ -49,7 +50,7 @@ class Server:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PANEL_LOG_LEVEL": "info"}
         # fmt: off
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "panel", "serve", str(app),
+            [sys.executable, "-m", "panel", "serve", str(app), *map(str, also),
              "--port", str(self.port), "--address", "127.0.0.1",
              "--allow-websocket-origin", f"127.0.0.1:{self.port}",
              # closed tabs' sessions end as soon as under `ganlab-panel serve`
