@@ -128,7 +128,7 @@ class Comparison(TrainingPage):
 
     # -- the loop ----------------------------------------------------------------------------------
     def _train_and_draw(self) -> None:
-        k = self._loop.iterations()
+        k = self._loop.iterations(self._browser_behind())
         start = time.perf_counter()
         for side in self.sides:
             side.trainer.train(k)

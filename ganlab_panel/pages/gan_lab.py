@@ -134,7 +134,7 @@ class GanLab(TrainingPage):
 
     def _train_and_draw(self) -> None:
         start = time.perf_counter()
-        done = self.trainer.train(self._loop.iterations())
+        done = self.trainer.train(self._loop.iterations(self._browser_behind()))
         trained = time.perf_counter()
         if not self._browser_behind():
             frame = self.frames.frame(self._metrics_due(self.trainer.flow is not None), live=True)

@@ -10,7 +10,7 @@ PERIOD_MS = 40
 """The loop's tick: 25 frames per second at most, whatever the training rate."""
 TICK_SHARE = 0.9
 """Part of the period a tick may take; the rest is left to Bokeh's own work on the event loop."""
-MIN_TRAINING_SHARE = 0.25
+MIN_TRAINING_SHARE = 0.1
 """However long drawing takes, a tick trains at least this share of the iterations asked for."""
 METRICS_PERIOD_S = 0.25
 """While playing alone, KL and JS (1.5 ms, four times a frame's snapshot) are computed for a frame at most this
@@ -27,7 +27,7 @@ FRAME_WAIT_S = 1.0
 """Send a frame anyway after this long without an acknowledgement (one may have been lost)."""
 MAX_PERIOD_MS = 1000
 """However many sessions play, each draws at least once a second."""
-DRAW_SHARE = 0.5
+DRAW_SHARE = 0.6
 """Part of the process's time that all playing sessions' drawing together may take (the frame, the views,
 Bokeh's message and the websocket writes): with more sessions each draws less often, the rest is left to
 training and to answering clicks."""
@@ -37,7 +37,7 @@ the rest is left to Bokeh's and Panel's own work for each session (acknowledgeme
 LAG_LIMIT_S = 0.05
 """How late (on average over the last second) the process's event loop may run a timer before the sessions
 slow down: a click waits as long."""
-BUSY_LIMIT = 0.85
+BUSY_LIMIT = 0.9
 """How busy the machine's cores may be before the sessions slow down: past it, every process (ours and the
 others) waits for a core, and a click's round trip with it."""
 LAG_PROBE_S = 0.1
@@ -91,14 +91,17 @@ class Slowdown:
     def __init__(self):
         self.factor = 1.0
         self.lag_s = 0.0
+        self.busy = 0.0
 
     def observe(self, lag_s: float, busy: float | None = None) -> float:
-        """One probe: the event loop's lateness now, and the machine's busy share of its cores (0-1) if known."""
+        """One probe: the event loop's lateness now, and, when a new reading is due, the machine's busy share
+        of its cores (0-1). A busy reading counts once, not at every probe until the next."""
         self.lag_s = 0.8 * self.lag_s + 0.2 * lag_s
-        busy = 0.0 if busy is None else busy
-        if self.lag_s > LAG_LIMIT_S or busy > BUSY_LIMIT:
+        if busy is not None:
+            self.busy = busy
+        if self.lag_s > LAG_LIMIT_S or (busy is not None and busy > BUSY_LIMIT):
             self.factor = min(MAX_SLOWDOWN, self.factor * 1.1)
-        elif self.lag_s < LAG_LIMIT_S / 2 and busy < BUSY_LIMIT - 0.1:
+        elif self.lag_s < LAG_LIMIT_S / 2 and self.busy < BUSY_LIMIT - 0.1:
             self.factor = max(1.0, self.factor * 0.97)
         return self.factor
 

@@ -24,6 +24,7 @@ from ganlab_panel.serving.pacing import (
 )
 from ganlab_panel.serving.sessions import (
     freeze_built_pages,
+    overloaded,
     pace,
     quiet_closed_socket_writes,
     release_closed_page,
@@ -122,8 +123,12 @@ class PlayLoop:
         if self.callback.period != period:
             self.callback.period = period  # Panel restarts the callback at the new period
 
-    def iterations(self) -> int:
-        """The iterations this tick trains: those asked for, fewer while they do not fit the budget."""
+    def iterations(self, browser_behind: bool = False) -> int:
+        """The iterations this tick trains: those asked for, fewer while they do not fit the budget, and none
+        while the server is slowed down and this tick cannot draw (its browser is behind): on an overloaded
+        server, ticks that only train would take the cores from the frames and the clicks."""
+        if browser_behind and self.session.served and overloaded():
+            return 0
         return max(1, min(self._owner.iterations_per_frame, self._fitted))
 
     def fit(self, done: int, training: float) -> None:

@@ -52,10 +52,17 @@ def report_drawing(seconds: float) -> None:
 
 
 def pace() -> tuple[int, float]:
-    """(period in ms, seconds a tick may take) for a session of this process now (pacing.py's rules)."""
+    """(period in ms, seconds a tick may take) for a session of this process now (pacing.py's rules). The
+    slowdown stretches the period but not the tick's budget: frames and training both give way, so the
+    process's busy share falls with it (a budget that grew with the period would keep the loop as busy)."""
     playing = max(1, playing_count())
     period = tick_period_ms(playing, _drawing_s, _lag.slowdown.factor)
-    return period, tick_budget(playing, period)
+    return period, tick_budget(playing, tick_period_ms(playing, _drawing_s))
+
+
+def overloaded() -> bool:
+    """Whether the lag feedback is slowing this process's sessions down now."""
+    return _lag.slowdown.factor > 1.05
 
 
 class LagProbe:
@@ -89,12 +96,13 @@ class LagProbe:
     def _probe(self, loop, due: float) -> None:
         self.lag_s = max(0.0, time.monotonic() - due)
         self._probes += 1
+        busy = None
         if self._probes % 5 == 0:  # the cores' busy share over the last half second
             cpu = _cpu_times()
             if cpu and self._cpu and cpu[1] > self._cpu[1]:
-                self.busy = 1 - (cpu[0] - self._cpu[0]) / (cpu[1] - self._cpu[1])
+                busy = self.busy = 1 - (cpu[0] - self._cpu[0]) / (cpu[1] - self._cpu[1])
             self._cpu = cpu
-        self.slowdown.observe(self.lag_s, self.busy)
+        self.slowdown.observe(self.lag_s, busy)
         if self._probes % 10 == 0 and PACE_LOG:
             _log.warning(
                 "pace: %d playing, period %d ms, slowdown %.2f, loop late %.0f ms, cores %s busy, frame %.1f ms",
