@@ -23,7 +23,7 @@ TEMP_FOLDERS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 def find_nginx() -> str | None:
     """The nginx binary (Debian installs it in /usr/sbin, which a user's PATH may lack), or None."""
-    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).is_file()), None)
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").is_file() else None)
 
 
 def config(listen: str, backends: list[str], folder: Path, user: str | None = None) -> str:

@@ -6,7 +6,6 @@ motion draws a training step's batch or a sampling run's step over them."""
 from __future__ import annotations
 
 import numpy as np
-import panel as pn
 import param
 from bokeh.models import ColorBar, ColumnDataSource, FixedTicker, LinearColorMapper
 
@@ -22,7 +21,7 @@ from ganlab_panel.render.layers import (
     manifold_lines,
 )
 from ganlab_panel.views.frame_channel import FrameChannel
-from ganlab_panel.views.layered import _rows
+from ganlab_panel.views.layered import ToggledLayers, _rows
 from ganlab_panel.views.style import unit_square_figure
 
 FLOW_LAYERS = {  # toggle parameter -> the label of its checkbox, bottom to top (render/layers.FLOW_LAYER_NAMES)
@@ -83,7 +82,7 @@ def _toggle(name: str, doc: str) -> param.Boolean:
     return param.Boolean(name in FLOW_DEFAULT_LAYERS, doc=doc)
 
 
-class FlowLayeredView(pn.viewable.Viewer):
+class FlowLayeredView(ToggledLayers):
     """A flow's layered distributions at time t: every layer a Bokeh renderer whose data `update(frame)` replaces."""
 
     # shown when it opens: as pictures are drawn by default
@@ -93,7 +92,7 @@ class FlowLayeredView(pn.viewable.Viewer):
     show_trajectories = _toggle("show_trajectories", "Show the paths of 40 samples from the source (t = 0) to t = 1")
     show_field = _toggle("show_field", "Show the velocity field v(x, t) as arrows")
     show_samples = _toggle("show_samples", "Show the samples carried by the flow to t")
-    size = param.Integer(400, bounds=(100, None), constant=True, doc="Side of the square plot in pixels")
+    _labels = FLOW_LAYERS
 
     def __init__(self, channel: FrameChannel | None = None, **params):
         super().__init__(**params)
@@ -160,15 +159,7 @@ class FlowLayeredView(pn.viewable.Viewer):
             "show_samples": self._draw_samples,
             "show_grid": self._draw_grid,
         }
-        self.checkboxes = pn.widgets.CheckBoxGroup(
-            options={label: toggle for toggle, label in FLOW_LAYERS.items()}, value=self._shown(), inline=False
-        )
-        for toggle in FLOW_LAYERS:
-            self._set_visible(toggle)
-        self.param.watch(self._on_toggle, list(FLOW_LAYERS))
-        self.checkboxes.param.watch(self._on_checkboxes, "value")
-        # no autodispatch, as the GAN's view (layered.py): the frame channel's packet source may hang off it
-        self._layout = pn.Row(pn.pane.Bokeh(fig, autodispatch=False), pn.Column(self.checkboxes, margin=(10, 5)))
+        self._wire(fig)  # no autodispatch, as the GAN's view: the frame channel's packet source may hang off it
 
     def _build_overlays(self, fig) -> None:
         """Slow motion's renderers, empty until a sub-step draws on them."""
@@ -184,21 +175,6 @@ class FlowLayeredView(pn.viewable.Viewer):
             fig.segment("x0", "y0", "x1", "y1", source=s[name], color=color, line_width=2, name=f"flow-step-{name}")
         fig.segment("x0", "y0", "x1", "y1", source=s["moves"], color=FAKE_COLOR, alpha=0.6, name="flow-run-moves")
         fig.scatter("x", "y", source=s["run"], size=6, fill_color=FAKE_COLOR, line_color="#000000", name="flow-run")
-
-    def __panel__(self):
-        return self._layout
-
-    def resize(self, side: int) -> None:
-        """Make the square `side` pixels a side (the page fits it to the screen)."""
-        if self.figure.frame_width != side:
-            self.figure.update(frame_width=side, frame_height=side)
-
-    def update(self, frame: FlowFrame) -> None:
-        """Show `frame`; hidden layers are skipped and catch up when shown again."""
-        self._frame = frame
-        for toggle, draw in self._draw.items():
-            if getattr(self, toggle):
-                draw(frame)
 
     # -- slow motion ---------------------------------------------------------------------------------
     def show_substep(self, substep: FlowSubStep | None) -> None:
@@ -260,21 +236,3 @@ class FlowLayeredView(pn.viewable.Viewer):
         alpha = cell_alpha(np.asarray(frame.grid_stretch, dtype=np.float32).ravel())
         self.channel.send(self.sources["cells"], cell_x=xs, cell_y=ys, alpha=alpha.astype(np.float32))
         self.channel.send(self.sources["lines"], **_points(manifold_lines(grid)))
-
-    # -- toggles -------------------------------------------------------------------------------------
-    def _set_visible(self, toggle: str) -> None:
-        for renderer in self.renderers[toggle]:
-            renderer.visible = getattr(self, toggle)
-
-    def _shown(self) -> list[str]:
-        return [toggle for toggle in FLOW_LAYERS if getattr(self, toggle)]
-
-    def _on_toggle(self, *events) -> None:
-        for event in events:
-            self._set_visible(event.name)
-            if event.new and self._frame is not None:
-                self._draw[event.name](self._frame)
-        self.checkboxes.value = self._shown()
-
-    def _on_checkboxes(self, event) -> None:
-        self.param.update({toggle: toggle in event.new for toggle in FLOW_LAYERS})

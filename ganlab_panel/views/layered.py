@@ -54,7 +54,65 @@ def legend_labels(scale: HeatmapScale) -> tuple[str, dict]:
     return title, {0: f"-{scale.scale:g}", 0.5: "0", 1: f"+{scale.scale:g}"}
 
 
-class LayeredView(pn.viewable.Viewer):
+class ToggledLayers(pn.viewable.Viewer):
+    """What both layered views share (a GAN's here, a flow's in flow_layered.py): a square figure whose layers
+    each have a toggle parameter, a checkbox labelled by `_labels`, renderers (`self.renderers`) and a draw
+    method (`self._draw`); `update(frame)` draws the shown layers, a hidden one catches up when shown."""
+
+    size = param.Integer(400, bounds=(100, None), constant=True, doc="Side of the square plot in pixels")
+    _labels: dict[str, str] = {}  # toggle parameter -> the label of its checkbox
+
+    def _wire(self, fig) -> None:
+        """Once the renderers and draw methods exist: the checkboxes, the toggles' watchers and the layout."""
+        # One group rather than a Checkbox each: in a group, clicking a label's text toggles it too.
+        self.checkboxes = pn.widgets.CheckBoxGroup(
+            options={label: toggle for toggle, label in self._labels.items()}, value=self._shown(), inline=False
+        )
+        for toggle in self._labels:
+            self._set_visible(toggle)
+        self.param.watch(self._on_toggle, list(self._labels))
+        self.checkboxes.param.watch(self._on_checkboxes, "value")
+        # No autodispatch: in a notebook Panel would wrap the frame channel's acknowledgement callback (the packet
+        # source hangs off this figure) in one that pushes the document and then leaves it held (it restores
+        # "no hold" with doc.hold(None), which Bokeh ignores); the other acknowledgements of the same message
+        # then stay held and never reach their callbacks: compare mode's side B drew once a second.
+        self._layout = pn.Row(pn.pane.Bokeh(fig, autodispatch=False), pn.Column(self.checkboxes, margin=(10, 5)))
+
+    def __panel__(self):
+        return self._layout
+
+    def resize(self, side: int) -> None:
+        """Make the square `side` pixels a side (the page fits it to the screen)."""
+        if self.figure.frame_width != side:
+            self.figure.update(frame_width=side, frame_height=side)
+
+    def update(self, frame) -> None:
+        """Show `frame`; hidden layers are skipped and catch up when shown again."""
+        self._frame = frame
+        for toggle, draw in self._draw.items():
+            if getattr(self, toggle):
+                draw(frame)
+
+    # -- toggles -------------------------------------------------------------------------------------
+    def _set_visible(self, toggle: str) -> None:
+        for renderer in self.renderers[toggle]:
+            renderer.visible = getattr(self, toggle)
+
+    def _shown(self) -> list[str]:
+        return [toggle for toggle in self._labels if getattr(self, toggle)]
+
+    def _on_toggle(self, *events) -> None:
+        for event in events:
+            self._set_visible(event.name)
+            if event.new and self._frame is not None:
+                self._draw[event.name](self._frame)
+        self.checkboxes.value = self._shown()
+
+    def _on_checkboxes(self, event) -> None:
+        self.param.update({toggle: toggle in event.new for toggle in self._labels})
+
+
+class LayeredView(ToggledLayers):
     """GAN Lab's layered distributions: every layer a Bokeh renderer whose data `update(frame)` replaces."""
 
     show_heatmap = param.Boolean(True, doc="Show the discriminator's output D(x) over the square")
@@ -65,7 +123,7 @@ class LayeredView(pn.viewable.Viewer):
     arrow_scale = param.Number(
         ARROW_SCALE, bounds=(0, None), doc="Arrow length per unit of gradient, in unit-square lengths (GAN Lab: 0.15)"
     )
-    size = param.Integer(400, bounds=(100, None), constant=True, doc="Side of the square plot in pixels")
+    _labels = LAYERS
 
     def __init__(self, channel: FrameChannel | None = None, **params):
         super().__init__(**params)
@@ -139,37 +197,9 @@ class LayeredView(pn.viewable.Viewer):
             "show_fake": self._draw_fake,
             "show_manifold": self._draw_manifold,
         }
-        # One group rather than five Checkboxes: in a group, clicking a label's text toggles it too.
-        self.checkboxes = pn.widgets.CheckBoxGroup(
-            options={label: toggle for toggle, label in LAYERS.items()}, value=self._shown(), inline=False
-        )
-        for toggle in LAYERS:
-            self._set_visible(toggle)
-        self.param.watch(self._on_toggle, list(LAYERS))
+        self._wire(fig)
         self.param.watch(self._on_arrow_scale, "arrow_scale")
-        self.checkboxes.param.watch(self._on_checkboxes, "value")
-        # No autodispatch: in a notebook Panel would wrap the frame channel's acknowledgement callback (the packet
-        # source hangs off this figure) in one that pushes the document and then leaves it held (it restores
-        # "no hold" with doc.hold(None), which Bokeh ignores); the other acknowledgements of the same message
-        # then stay held and never reach their callbacks: compare mode's side B drew once a second.
-        self._layout = pn.Row(pn.pane.Bokeh(fig, autodispatch=False), pn.Column(self.checkboxes, margin=(10, 5)))
 
-    def __panel__(self):
-        return self._layout
-
-    def resize(self, side: int) -> None:
-        """Make the square `side` pixels a side (the page fits it to the screen)."""
-        if self.figure.frame_width != side:
-            self.figure.update(frame_width=side, frame_height=side)
-
-    def update(self, frame: Frame) -> None:
-        """Show `frame`; hidden layers are skipped and catch up when shown again."""
-        self._frame = frame
-        for toggle, draw in self._draw.items():
-            if getattr(self, toggle):
-                draw(frame)
-
-    # -- layers --------------------------------------------------------------------------------------
     def _draw_heatmap(self, frame: Frame) -> None:
         self.channel.send(self.sources["heatmap"], image=[np.asarray(frame.heatmap, dtype=np.float32)])
         labels = legend_labels(frame.heatmap_scale)
@@ -212,24 +242,6 @@ class LayeredView(pn.viewable.Viewer):
         self.channel.send(self.sources["manifold"], cell_x=xs, cell_y=ys, alpha=alpha)
         lines = manifold_lines(manifold)
         self.channel.send(self.sources["manifold_grid"], x=lines[:, 0], y=lines[:, 1])
-
-    # -- toggles -------------------------------------------------------------------------------------
-    def _set_visible(self, toggle: str) -> None:
-        for renderer in self.renderers[toggle]:
-            renderer.visible = getattr(self, toggle)
-
-    def _shown(self) -> list[str]:
-        return [toggle for toggle in LAYERS if getattr(self, toggle)]
-
-    def _on_toggle(self, *events) -> None:
-        for event in events:
-            self._set_visible(event.name)
-            if event.new and self._frame is not None:
-                self._draw[event.name](self._frame)
-        self.checkboxes.value = self._shown()
-
-    def _on_checkboxes(self, event) -> None:
-        self.param.update({toggle: toggle in event.new for toggle in LAYERS})
 
     def _on_arrow_scale(self, _event) -> None:
         if self._frame is not None and self.show_gradients:
