@@ -72,7 +72,16 @@ def flow_parts(app) -> dict[str, list]:
         "layered": [
             section("Flow at time t", about("About the layers", *FLOW_LAYER_TOPICS)),
             pn.pane.Bokeh(flow.layered.figure, css_classes=["layered-figure"]),
-            pn.Row(time, flow.sweep_button, heatmap, css_classes=["time-row"], height=TIME_ROW_HEIGHT),
+            # one line of TIME_ROW_HEIGHT beside a wide view; in a narrow notebook output it wraps, not overflows
+            pn.FlexBox(
+                time,
+                flow.sweep_button,
+                heatmap,
+                css_classes=["time-row"],
+                flex_wrap="wrap",
+                align_items="center",
+                min_height=TIME_ROW_HEIGHT,
+            ),  # fmt: skip
             flow.layered.checkboxes,
         ],
     }
