@@ -5,7 +5,7 @@
 For each count of sessions and of processes (default: 1, and one per core), starts `ganlab-panel serve
 --processes N` (the deployment command: its session lifetime, one BLAS thread, nginx in front of several
 processes) as a child process, opens that many sessions with Bokeh's own Python client over the
-websocket (up to 6 sessions per client process, each on its own thread), presses Play in each, and measures
+websocket (up to 6 sessions per client process, sharing its IO loop), presses Play in each, and measures
 over the window:
   - frames/s per session: packets of the 'frame-packet' source received (min and median),
   - iterations/s per session, read from the iteration counter the packets carry,
@@ -13,10 +13,13 @@ over the window:
     checkbox and times until the server's change of the 'manifold' renderer's visibility comes back (p95),
   - the servers' CPU (percent of one core, the `panel serve` processes and nginx's master together;
     one process tops out at 100 %) and the clients' own CPU,
+  - client lag: how late the clients' IO loops ran a 20 ms timer (p95 of the worst client): a click's
+    answer waits that long in the client before it is timed, so a small figure says the clients measure
+    the server, not themselves,
   - memory per session: the servers' resident memory with the sessions open, less before, per session.
-Each client behaves like the page: it acknowledges every packet (after --paint-ms, the browser's paint)
+Each client behaves like the page: it acknowledges every second packet (after --paint-ms, the browser's paint)
 by setting the 'frame-ack' source's tags, as views/frame_channel.py's UNPACK_JS does; the server stops drawing
-for a session with 3 frames unacknowledged. Real browsers are not used: 8 Chromiums painting at 20
+for a session with 4 frames unacknowledged. Real browsers are not used: 8 Chromiums painting at 20
 frames/s need more than this 2-core machine, and their work would be charged to the server. The clients
 read only what they measure from each message (the frame number, the counter, the probed change), as a
 browser's work happens on the student's own machine.
@@ -109,50 +112,40 @@ class AppServer:
         self.process.wait(30)
 
 
-class Student(threading.Thread):
-    """One session driven like a browser tab, in its own thread and IO loop."""
+class Student:
+    """One session driven like a browser tab. A client process's students share one IO loop and thread: with a
+    thread each, the threads' turns at the interpreter delayed every message read (a browser tab has its own
+    process)."""
 
-    def __init__(self, url: str, paint_s: float = 0.02, probe_s: float = 1.0):
-        super().__init__(daemon=True)
-        self.url, self.paint_s, self.probe_s = url, paint_s, probe_s
-        self.ready = threading.Event()
+    def __init__(self, url: str, loop, paint_s: float = 0.02, probe_s: float = 1.0):
+        self.url, self.loop, self.paint_s, self.probe_s = url, loop, paint_s, probe_s
         self.frames: list[float] = []  # arrival times of packets
         self.iterations: list[tuple[float, int]] = []
         self.latencies: list[tuple[float, float]] = []  # (probe start, seconds until the change came back)
         self.probing = False
-        self.error: BaseException | None = None
         self._probe: tuple[float, bool] | None = None
 
-    # -- the client's own thread --------------------------------------------------------------------
-    def run(self) -> None:
+    def connect(self) -> None:
+        """Open the page (while the IO loop is not running: Bokeh's client runs it until connected)."""
         from bokeh.client import pull_session
         from bokeh.events import DocumentReady
         from bokeh.models import Button, CheckboxGroup
-        from tornado.ioloop import IOLoop
 
         import ganlab_panel.pages.gan_lab  # noqa: F401 (its components' models must be known to decode the page)
 
-        try:
-            self.loop = IOLoop()
-            self.session = pull_session(url=self.url, io_loop=self.loop)
-            # a browser's socket sends at once; Tornado's client leaves Nagle's algorithm on, which holds a
-            # message's second and third websocket frames for the server's delayed ACK (~40 ms a click)
-            self.session._connection._socket._socket.protocol.stream.set_nodelay(True)
-            doc = self.session.document
-            self.packet = doc.select_one({"name": "frame-packet"})
-            self.ack = doc.select_one({"name": "frame-ack"})
-            self.manifold = doc.select_one({"name": "manifold"})
-            self.play_button = next(m for m in doc.select({"type": Button}) if m.label == "Play")
-            self.layers = next(m for m in doc.select({"type": CheckboxGroup}) if MANIFOLD_LABEL in m.labels)
-            self.label, self.visible = self.play_button.label, self.manifold.visible
-            # as BokehJS does once the page is rendered: Panel holds a session's periodic callbacks until then
-            doc.callbacks.send_event(DocumentReady())
-        except BaseException as error:
-            self.error = error
-            raise
-        finally:
-            self.ready.set()
-        self.loop.run_sync(self._receive)
+        self.session = pull_session(url=self.url, io_loop=self.loop)
+        # a browser's socket sends at once; Tornado's client leaves Nagle's algorithm on, which holds a
+        # message's second and third websocket frames for the server's delayed ACK (~40 ms a click)
+        self.session._connection._socket._socket.protocol.stream.set_nodelay(True)
+        doc = self.session.document
+        self.packet = doc.select_one({"name": "frame-packet"})
+        self.ack = doc.select_one({"name": "frame-ack"})
+        self.manifold = doc.select_one({"name": "manifold"})
+        self.play_button = next(m for m in doc.select({"type": Button}) if m.label == "Play")
+        self.layers = next(m for m in doc.select({"type": CheckboxGroup}) if MANIFOLD_LABEL in m.labels)
+        self.label, self.visible = self.play_button.label, self.manifold.visible
+        # as BokehJS does once the page is rendered: Panel holds a session's periodic callbacks until then
+        doc.callbacks.send_event(DocumentReady())
 
     async def _receive(self) -> None:
         """Read the server's messages until the connection closes, without applying them to the document:
@@ -183,7 +176,8 @@ class Student(threading.Thread):
             match = ITERATION.match(value) if kind == "text" else None
             if match:
                 self.iterations.append((now, int(match.group(1))))
-        self.loop.call_later(self.paint_s, self._acknowledge, layout["frame"])
+        if layout["frame"] % 2 == 0:  # the page acknowledges every second frame
+            self.loop.call_later(self.paint_s, self._acknowledge, layout["frame"])
 
     def _acknowledge(self, frame: int) -> None:
         """The page's acknowledgement: the 'frame-ack' source's tags set to the frame painted. Written as the
@@ -239,16 +233,35 @@ def wait_for(condition, what: str, timeout: float = 60) -> None:
 
 
 def client(url: str, paint_s: float, count: int) -> None:
-    """Child process: `count` students, each on its own thread and IO loop. Commands on stdin (play, start,
-    stop), answers on stdout (stop: one JSON list, an entry per student)."""
+    """Child process: `count` students on one IO loop (its own thread). Commands on stdin (play, start, stop),
+    answers on stdout (stop: one JSON list, an entry per student)."""
+    import asyncio
+
+    from tornado.ioloop import IOLoop
+
+    loop = IOLoop()
     students = []
     for _ in range(count):  # one at a time, as a class arrives
-        student = Student(url, paint_s=paint_s)
-        student.start()
-        student.ready.wait(120)
-        if student.error is not None:
-            raise SystemExit(f"the client could not open the app: {student.error!r}")
+        student = Student(url, loop, paint_s=paint_s)
+        try:
+            student.connect()
+        except Exception as error:
+            raise SystemExit(f"the client could not open the app: {error!r}") from error
         students.append(student)
+
+    async def receive_all():
+        await asyncio.gather(*(student._receive() for student in students), return_exceptions=True)
+
+    lags: list[tuple[float, float]] = []  # (when, how late)
+
+    def probe(due: float) -> None:  # how late this client's loop runs a timer: what its reads wait
+        now = time.perf_counter()
+        lags.append((now, now - due))
+        loop.call_later(0.02, probe, now + 0.02)
+
+    loop.add_callback(probe, time.perf_counter())
+    reader = threading.Thread(target=loop.run_sync, args=(receive_all,), daemon=True)
+    reader.start()
     print("ready", flush=True)
     for command in sys.stdin:
         command = command.strip()
@@ -262,6 +275,8 @@ def client(url: str, paint_s: float, count: int) -> None:
             start, cpu0 = time.perf_counter(), time.process_time()
         elif command == "stop":
             end, cpu = time.perf_counter(), time.process_time() - cpu0
+            late = [lag for t, lag in lags if start <= t < end]
+            lag_p95 = statistics.quantiles(late, n=20)[-1] if len(late) > 1 else 0.0
             results = []
             for student in students:
                 seen = [(t, i) for t, i in student.iterations if start <= t < end]
@@ -270,12 +285,12 @@ def client(url: str, paint_s: float, count: int) -> None:
                     "its": (seen[-1][1] - seen[0][1]) / (seen[-1][0] - seen[0][0]) if len(seen) > 1 else 0.0,
                     "latencies": [lat for t, lat in student.latencies if start <= t < end],
                     "cpu": cpu / count,
+                    "lag_p95": lag_p95,
                 })  # fmt: skip
             print(json.dumps(results), flush=True)
             for student in students:
                 student.close()
-            for student in students:
-                student.join(30)
+            reader.join(30)
             return
         print("ok", flush=True)
 
@@ -319,8 +334,9 @@ class Class:
         return line
 
 
-def measure(count: int, processes: int, seconds: float, warmup: float, paint_s: float) -> dict:
-    server = AppServer(processes)
+def measure(count: int, processes: int, seconds: float, warmup: float, paint_s: float, log_path=None) -> dict:
+    log = open(log_path, "a") if log_path else subprocess.DEVNULL  # noqa: SIM115 (closed with the server)
+    server = AppServer(processes, log=log)
     students = None
     try:
         idle_mib = server.rss_mib()
@@ -337,6 +353,8 @@ def measure(count: int, processes: int, seconds: float, warmup: float, paint_s: 
         if students is not None:
             students.close()
         server.stop()
+        if log_path:
+            log.close()
     fps = [r["fps"] for r in results]
     rates = [r["its"] for r in results]
     latencies = sorted(lat for r in results for lat in r["latencies"])
@@ -353,6 +371,7 @@ def measure(count: int, processes: int, seconds: float, warmup: float, paint_s: 
         "probes": len(latencies),
         "server_cpu": server_cpu / wall * 100,
         "client_cpu": sum(r["cpu"] for r in results) / wall * 100,
+        "client_lag_p95": max(r["lag_p95"] for r in results) * 1e3,
     }
 
 
@@ -365,6 +384,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="measuring window per count")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of play before the window")
     parser.add_argument("--paint-ms", type=float, default=20.0, help="delay before a client acknowledges a frame")
+    parser.add_argument(
+        "--server-log",
+        metavar="FILE",
+        help="append the servers' output here (with GANLAB_PACE_LOG=1 "
+        "in the environment: each process's pacing once a second)",
+    )
     parser.add_argument("--client", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--students", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -374,15 +399,17 @@ def main() -> None:
     processes = args.processes or sorted({1, default_processes()})
     print(
         f"{'processes':>9} {'sessions':>8} {'frames/s min':>12} {'median':>7} {'it/s/session':>12} {'it/s total':>10} "
-        f"{'latency p50':>11} {'p95 ms':>7} {'probes':>6} {'server CPU':>10} {'clients CPU':>11} {'MiB/session':>11}"
+        f"{'latency p50':>11} {'p95 ms':>7} {'probes':>6} {'server CPU':>10} {'clients CPU':>11} {'client lag':>10} "
+        f"{'MiB/session':>11}"
     )
     for count in args.sessions:
         for n in processes:
-            r = measure(count, n, args.seconds, args.warmup, args.paint_ms / 1000)
+            r = measure(count, n, args.seconds, args.warmup, args.paint_ms / 1000, args.server_log)
             print(
                 f"{r['processes']:>9} {r['sessions']:>8} {r['fps_min']:>12.1f} {r['fps_median']:>7.1f} "
                 f"{r['its_median']:>12.0f} {r['its_total']:>10.0f} {r['p50_ms']:>11.0f} {r['p95_ms']:>7.0f} "
-                f"{r['probes']:>6} {r['server_cpu']:>9.0f}% {r['client_cpu']:>10.0f}% {r['mib_per_session']:>11.1f}",
+                f"{r['probes']:>6} {r['server_cpu']:>9.0f}% {r['client_cpu']:>10.0f}% {r['client_lag_p95']:>10.0f} "
+                f"{r['mib_per_session']:>11.1f}",
                 flush=True,
             )
     print("targets: 30 sessions frames/s min >= 10 and latency p95 <= 300 ms; 60 sessions p95 <= 300 ms")

@@ -49,7 +49,7 @@ def build_parts(page) -> None:
     page.rate = Div(text="paused", css_classes=["iterations-per-second"], width=110)
     page.space_key = SpaceKey(width=0, height=0, margin=0)
     page.window = WindowSize(width=0, height=0, margin=0)
-    page.space_key.param.watch(lambda _: page.toggle(), "presses")
+    page.space_key.param.watch(held(lambda _: page.toggle()), "presses")
     page.caption = pn.pane.HTML(
         "",
         visible=False,
@@ -73,7 +73,7 @@ def build_parts(page) -> None:
     page.model_toggle.param.update(sizing_mode=None, width=170, margin=(10, 10), stylesheets=[COMPACT_BUTTONS])
     page.settings.add("model", page.model_toggle)
     page.picker = DistributionPicker(value=page.config.distribution)
-    page.picker.param.watch(lambda event: on_distribution(page, event.new), "value")
+    page.picker.param.watch(held(lambda event: on_distribution(page, event.new)), "value")
     page.drawing = DrawingSurface(on_apply=page.apply_drawing)
     close = pn.widgets.Button(label="Close", css_classes=["close-drawing"], width=70, align="end")
     close.on_click(lambda _event: setattr(page._drawing_box, "visible", False))

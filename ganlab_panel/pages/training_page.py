@@ -18,7 +18,7 @@ from ganlab_panel.engines.losses import lookup, lowered_learning_rates
 from ganlab_panel.serving.pacing import metrics_period_s
 from ganlab_panel.serving.play_loop import PlayLoop
 from ganlab_panel.serving.sessions import playing_count
-from ganlab_panel.views.actions import on_click
+from ganlab_panel.views.actions import held, on_click
 from ganlab_panel.views.settings import setting_widget, show_value
 
 NOTICE_SECONDS = 4.0
@@ -231,7 +231,7 @@ class SettingWidgets:
 
     def add(self, name: str, widget: pn.widgets.Widget) -> None:
         """Bind a widget made elsewhere (e.g. a menu of fewer options than the setting allows)."""
-        widget.param.watch(lambda event: self._changed(name, event), "value")
+        widget.param.watch(held(lambda event: self._changed(name, event)), "value")
         self.widgets[name] = widget
 
     def __getitem__(self, name: str) -> pn.widgets.Widget:

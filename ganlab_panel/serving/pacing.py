@@ -15,10 +15,11 @@ MIN_TRAINING_SHARE = 0.1
 METRICS_PERIOD_S = 0.25
 """While playing alone, KL and JS (1.5 ms, four times a frame's snapshot) are computed for a frame at most this
 often."""
-MAX_METRICS_PERIOD_S = 1.0
-"""With many sessions playing in a process, each computes KL and JS at most once a second (metrics_period_s)."""
-FRAMES_IN_FLIGHT = 3
-"""Frames sent but not yet painted by the browser beyond which drawing pauses (training goes on)."""
+MAX_METRICS_PERIOD_S = 2.0
+"""With many sessions playing in a process, each computes KL and JS at most every 2 s (metrics_period_s)."""
+FRAMES_IN_FLIGHT = 4
+"""Frames sent but not yet painted by the browser beyond which drawing pauses (training goes on). The page
+acknowledges every ACK_EVERY-th frame (views/frame_channel.py), so this many keep 2-3 frames on their way."""
 NOTEBOOK_FRAMES_IN_FLIGHT = 6
 """The same in a notebook output: its acknowledgements go through Panel's comm manager (one message at a time,
 each waiting for the kernel's reply), the Jupyter server and the kernel's message queue, ~200-300 ms there and
@@ -40,10 +41,19 @@ slow down: a click waits as long."""
 BUSY_LIMIT = 0.9
 """How busy the machine's cores may be before the sessions slow down: past it, every process (ours and the
 others) waits for a core, and a click's round trip with it."""
+SATURATED = 0.97
+"""A busy share this close to all of it says nothing of how much more is asked: the sessions slow down faster
+(a class pressing Play together would otherwise wait seconds for the periods to grow)."""
+BUSY_PROBES = 3
+"""The machine's busy share is read every this many lag probes (0.3 s)."""
 LAG_PROBE_S = 0.1
 """How often the event loop's lateness is measured while sessions play."""
 MAX_SLOWDOWN = 8.0
 """The most the lag feedback stretches the sessions' periods."""
+BURST_S = 0.012
+"""How long the sessions' ticks may run back to back before the event loop reads its sockets (clicks) again."""
+BURST_GAP_S = 0.002
+"""Ticks less than this apart count as back to back."""
 LONELY_SESSION_S = 10.0
 """A server session that never got a browser connection for this long is treated as gone."""
 
@@ -64,8 +74,8 @@ def tick_budget(playing: int, period_ms: float | None = None) -> float:
 
 def metrics_period_s(playing: int) -> float:
     """How often a session computes KL and JS while `playing` sessions train in this process: every 0.25 s
-    for one or two; with more, less often (8 or more: once a second), so that a frame's cost falls with the
-    frame rate rather than the metrics taking a quarter of it."""
+    for one or two; with more, less often (8: once a second, 16 or more: every 2 s), so that a frame's cost
+    falls with the frame rate rather than the metrics taking a quarter of it."""
     return min(MAX_METRICS_PERIOD_S, METRICS_PERIOD_S * max(1.0, playing / 2))
 
 
@@ -86,7 +96,8 @@ class Slowdown:
     """Clicks come first: stretches every session's period while the event loop runs late (a click waits that
     long) or the machine's cores are all busy, and eases back once both are clear. Lateness is averaged
     over about a second, so one slow tick (a garbage collection, say) moves nothing; over the limits the
-    periods grow by a tenth per probe, up to MAX_SLOWDOWN; well under them they shrink by 3 %."""
+    periods grow by a tenth per probe (a fifth when the cores are saturated), up to MAX_SLOWDOWN; well under
+    them they shrink by 3 %."""
 
     def __init__(self):
         self.factor = 1.0
@@ -99,9 +110,11 @@ class Slowdown:
         self.lag_s = 0.8 * self.lag_s + 0.2 * lag_s
         if busy is not None:
             self.busy = busy
-        if self.lag_s > LAG_LIMIT_S or (busy is not None and busy > BUSY_LIMIT):
+        if busy is not None and busy > SATURATED:
+            self.factor = min(MAX_SLOWDOWN, self.factor * 1.2)
+        elif self.lag_s > LAG_LIMIT_S or (busy is not None and busy > BUSY_LIMIT):
             self.factor = min(MAX_SLOWDOWN, self.factor * 1.1)
-        elif self.lag_s < LAG_LIMIT_S / 2 and self.busy < BUSY_LIMIT - 0.1:
+        elif self.lag_s < LAG_LIMIT_S / 2 and self.busy < BUSY_LIMIT - 0.05:
             self.factor = max(1.0, self.factor * 0.97)
         return self.factor
 

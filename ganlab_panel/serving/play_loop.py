@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import panel as pn
 import param
 
+from ganlab_panel.serving.frame_writer import write_packets
 from ganlab_panel.serving.notebook import held, shown_in_notebook
 from ganlab_panel.serving.pacing import (
     FRAME_WAIT_S,
@@ -23,6 +24,7 @@ from ganlab_panel.serving.pacing import (
     fit_iterations,
 )
 from ganlab_panel.serving.sessions import (
+    answer_clicks_at_once,
     freeze_built_pages,
     overloaded,
     pace,
@@ -30,6 +32,8 @@ from ganlab_panel.serving.sessions import (
     release_closed_page,
     report_drawing,
     set_playing,
+    tick_may_run,
+    tick_ran,
 )
 
 
@@ -64,6 +68,7 @@ class PlayLoop:
             pn.state.on_session_destroyed(self._on_session_destroyed)
             pn.state.onload(freeze_built_pages)
             quiet_closed_socket_writes()
+            answer_clicks_at_once()
 
     @property
     def served(self) -> bool:
@@ -76,6 +81,8 @@ class PlayLoop:
 
     def start(self) -> None:
         set_playing(self, True, served=self.session.served)
+        if self.session.served:
+            self.share_server()  # from the first tick: a class pressing Play together starts at its share
         if not self.callback.running:
             self.callback.start()
 
@@ -85,8 +92,15 @@ class PlayLoop:
         set_playing(self, False)
 
     def _on_timer(self) -> None:
-        if self._owner.playing:  # not a tick already on its way when Pause came (a kernel's own timer, say)
+        if not self._owner.playing:  # not a tick already on its way when Pause came (a kernel's own timer, say)
+            return
+        if self.session.served and self.session.alive() and not tick_may_run():
+            pn.state.curdoc.add_next_tick_callback(self._on_timer)  # after the clicks that wait (sessions.py)
+            return
+        try:
             self.tick()
+        finally:
+            tick_ran()
 
     def tick(self) -> None:
         """One tick: `body`, unless the tab is gone; an exception pauses the page and is shown there."""
@@ -95,14 +109,23 @@ class PlayLoop:
             pn.state.log(f"browser tab closed: {self._what} stopped")  # INFO on Panel's logger; the tests read it
             return
         sent, start, cpu = self._sent_at, time.perf_counter(), time.thread_time()
+        channels = list(self._channels()) if self.session.served else []
         try:
+            for channel in channels:
+                channel.outbox = []
             with self.hold():
                 self._body()
+            for channel in channels:  # after the tick's other changes, which a packet may refer to
+                packets, channel.outbox = channel.outbox, None
+                write_packets(channel.source.document, packets)
         except Exception as error:  # one traceback in the log, not one every 40 ms
             self._owner.pause()
             self._log.exception(f"{self._what} stopped by an unexpected error")
             self._on_error(f"Training stopped by an unexpected error: {error!r}")
             return
+        finally:
+            for channel in channels:
+                channel.outbox = None
         self._fit(time.perf_counter() - start, time.thread_time() - cpu, drew=self._sent_at != sent)
 
     @contextmanager

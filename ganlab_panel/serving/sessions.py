@@ -14,8 +14,19 @@ import logging
 import os
 import time
 import weakref
+from collections import deque
 
-from ganlab_panel.serving.pacing import LAG_PROBE_S, Slowdown, tick_budget, tick_period_ms
+import panel as pn
+
+from ganlab_panel.serving.pacing import (
+    BURST_GAP_S,
+    BURST_S,
+    BUSY_PROBES,
+    LAG_PROBE_S,
+    Slowdown,
+    tick_budget,
+    tick_period_ms,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -27,7 +38,8 @@ PACE_LOG = bool(os.environ.get("GANLAB_PACE_LOG"))
 """With GANLAB_PACE_LOG=1 in its environment, each server process logs its pacing once a second (docs/deploy.md)."""
 
 _drawing_s = 0.0
-"""What a drawn tick costs in this process beyond training (an average over the sessions' latest ticks)."""
+"""What a drawn tick costs in this process beyond training: the lower quartile of the sessions' latest ticks."""
+_drawings: deque[float] = deque(maxlen=64)
 
 
 def set_playing(loop: object, playing: bool, served: bool = False) -> None:
@@ -46,9 +58,15 @@ def playing_count() -> int:
 
 
 def report_drawing(seconds: float) -> None:
-    """A session drew a frame in `seconds` of wall time beyond training (the views, Bokeh's message, the writes)."""
+    """A session drew a frame in `seconds` of CPU time beyond training (the views, Bokeh's message, the writes).
+
+    The lower quartile, not the mean: on a busy machine the same frame takes more CPU time (the cores' caches
+    and shared units are contended), and the slowdown already answers a busy machine; counting it twice made
+    the periods swing and the two processes of one server differ by a third. KL and JS every few seconds
+    are spikes it also leaves out."""
     global _drawing_s
-    _drawing_s = seconds if _drawing_s == 0 else 0.9 * _drawing_s + 0.1 * seconds
+    _drawings.append(seconds)
+    _drawing_s = sorted(_drawings)[len(_drawings) // 4]
 
 
 def pace() -> tuple[int, float]:
@@ -58,6 +76,50 @@ def pace() -> tuple[int, float]:
     playing = max(1, playing_count())
     period = tick_period_ms(playing, _drawing_s, _lag.slowdown.factor)
     return period, tick_budget(playing, tick_period_ms(playing, _drawing_s))
+
+
+_burst_start = _burst_end = 0.0
+_new_turn_due = False
+
+
+def tick_may_run() -> bool:
+    """Whether a session's tick may run now. The sessions' timers fall due together (a class presses Play
+    together, and periods are equal), and the event loop runs every due timer before it reads its sockets
+    again: 15 ticks back to back kept each click that arrived meanwhile waiting ~60 ms. Once ticks have run
+    back to back for BURST_S, the others wait for the loop's next turn (defer_tick), which reads the sockets
+    first."""
+    global _burst_start, _new_turn_due
+    now = time.perf_counter()
+    if now - _burst_end > BURST_GAP_S:
+        _burst_start = now
+    if now - _burst_start < BURST_S:
+        return True
+    if not _new_turn_due:
+        _new_turn_due = True
+        asyncio.get_running_loop().call_soon(_new_turn, context=contextvars.Context())  # before the deferred ticks
+    return False
+
+
+def tick_ran() -> None:
+    """A tick ended (see tick_may_run)."""
+    global _burst_end
+    _burst_end = time.perf_counter()
+
+
+def _new_turn() -> None:
+    global _burst_start, _new_turn_due
+    _burst_start, _new_turn_due = time.perf_counter(), False
+
+
+def answer_clicks_at_once() -> None:
+    """A served page's checkboxes, toggles, choices and selects are handled as soon as their change arrives.
+
+    Panel waits 50 ms after a widget's change before handling it (Syncable._debounce), so that a slider's drag
+    or typing arrives as one change; a click on a discrete widget is one change anyway, and those 50 ms were two
+    thirds of a click's wait with 30 sessions. Sliders and text fields keep the wait. Set on the classes: a
+    served process serves only these pages (a notebook's kernel, shared with other code, is left alone)."""
+    for widget in (pn.widgets.select.SelectBase, pn.widgets.Toggle, pn.widgets.Checkbox, pn.widgets.Switch):
+        widget._debounce = 0
 
 
 def overloaded() -> bool:
@@ -97,7 +159,7 @@ class LagProbe:
         self.lag_s = max(0.0, time.monotonic() - due)
         self._probes += 1
         busy = None
-        if self._probes % 5 == 0:  # the cores' busy share over the last half second
+        if self._probes % BUSY_PROBES == 0:  # the cores' busy share since the last reading
             cpu = _cpu_times()
             if cpu and self._cpu and cpu[1] > self._cpu[1]:
                 busy = self.busy = 1 - (cpu[0] - self._cpu[0]) / (cpu[1] - self._cpu[1])

@@ -72,8 +72,9 @@ for (const [id, {values}] of changes.text) {
     model.setv(values, {silent: true})
   } else model.setv(values, {sync: false})
 }
-// acknowledge once the browser has painted the frame (the server stops drawing while it lags behind)
-requestAnimationFrame(() => { ack.tags = [frame] })
+// acknowledge every second frame once the browser has painted it (the server stops drawing while it lags
+// behind; each acknowledgement costs it a message)
+if (frame % 2 === 0) requestAnimationFrame(() => { ack.tags = [frame] })
 """
 
 
@@ -90,6 +91,7 @@ class FrameChannel:
         self.source.js_on_change("data", CustomJS(args={"ack": self.ack}, code=UNPACK_JS))
         self.ack.on_change("tags", self._on_ack)
         self.packing = False
+        self.outbox: list | None = None  # a served tick's packets, written after its other changes (PlayLoop)
         self.sent = 0  # packets shipped
         self.drawn = 0  # the latest packet the browser has painted
         self._entries: list[list] = []
@@ -150,7 +152,11 @@ class FrameChannel:
         # never an empty buffer: Jupyter's comm drops it, and Panel's receiver then loses its place
         packet = np.concatenate(self._arrays) if self._arrays else np.zeros(1, np.float32)
         layout = json.dumps({"frame": self.sent, "entries": self._entries}, separators=(",", ":"))
-        self.source.data = {"packet": [packet], "layout": [layout]}
+        data = {"packet": [packet], "layout": [layout]}
+        if self.outbox is not None:
+            self.outbox.append((self.source, data))
+        else:
+            self.source.data = data
         self._entries, self._arrays = [], []
 
     def commit(self) -> None:

@@ -11,6 +11,7 @@ from bokeh.models import ColorBar, ColumnDataSource, CustomJSExpr, FixedTicker, 
 from ganlab_panel.core.frame import Frame, HeatmapScale
 from ganlab_panel.render.colors import FAKE_COLOR, HEATMAP_PALETTE, REAL_COLOR
 from ganlab_panel.render.layers import ARROW_SCALE, cell_alpha, gradient_arrows, manifold_cells, manifold_lines
+from ganlab_panel.views.actions import held
 from ganlab_panel.views.frame_channel import FrameChannel
 from ganlab_panel.views.style import unit_square_figure
 
@@ -71,7 +72,8 @@ class ToggledLayers(pn.viewable.Viewer):
         for toggle in self._labels:
             self._set_visible(toggle)
         self.param.watch(self._on_toggle, list(self._labels))
-        self.checkboxes.param.watch(self._on_checkboxes, "value")
+        # held: the layers' visibility, a layer drawn and the address go to the browser as one message
+        self.checkboxes.param.watch(held(self._on_checkboxes), "value")
         # No autodispatch: in a notebook Panel would wrap the frame channel's acknowledgement callback (the packet
         # source hangs off this figure) in one that pushes the document and then leaves it held (it restores
         # "no hold" with doc.hold(None), which Bokeh ignores); the other acknowledgements of the same message

@@ -7,6 +7,7 @@ import asyncio
 import subprocess
 import time
 
+import panel as pn
 import pytest
 
 from ganlab_panel import cli
@@ -21,6 +22,7 @@ from ganlab_panel.serving.pacing import (
     MAX_SLOWDOWN,
     METRICS_PERIOD_S,
     PERIOD_MS,
+    SATURATED,
     Slowdown,
     metrics_period_s,
     tick_budget,
@@ -63,6 +65,46 @@ def test_a_late_event_loop_slows_every_session_until_it_is_on_time_again():
     slowdown.observe(0.0, busy=BUSY_LIMIT + 0.1)  # every core busy: the other processes' clicks wait too
     assert slowdown.factor > 1.0
     assert Slowdown().observe(LAG_LIMIT_S * 3) == 1.0  # one late probe alone (a garbage collection) moves nothing
+
+
+def test_saturated_cores_slow_the_sessions_faster_than_busy_ones():
+    busy, saturated = Slowdown(), Slowdown()
+    for _ in range(5):
+        busy.observe(0.0, busy=(BUSY_LIMIT + SATURATED) / 2)
+        saturated.observe(0.0, busy=1.0)
+    assert 1.0 < busy.factor < saturated.factor
+
+
+def test_ticks_that_run_back_to_back_let_the_event_loop_read_its_sockets_between():
+    def tick():
+        start = time.perf_counter()
+        while time.perf_counter() - start < 0.005:  # a 5 ms tick
+            pass
+
+    async def main():
+        allowed = []
+        for _ in range(8):  # eight sessions' timers due together
+            allowed.append(sessions.tick_may_run())
+            if allowed[-1]:
+                tick()
+                sessions.tick_ran()
+        await asyncio.sleep(0)  # the event loop's next turn (it reads its sockets first)
+        return allowed, sessions.tick_may_run()
+
+    allowed, next_turn = asyncio.run(main())
+    assert allowed[0] and allowed[1], "a few ticks run back to back"
+    assert not all(allowed), "the rest wait for the loop's next turn"
+    assert next_turn, "which they get"
+
+
+def test_a_served_process_answers_clicks_on_discrete_widgets_at_once(monkeypatch):
+    discrete = (pn.widgets.CheckBoxGroup, pn.widgets.Select, pn.widgets.RadioButtonGroup, pn.widgets.Toggle,
+                pn.widgets.Checkbox)  # fmt: skip
+    for widget in (pn.widgets.select.SelectBase, pn.widgets.Toggle, pn.widgets.Checkbox, pn.widgets.Switch):
+        monkeypatch.setattr(widget, "_debounce", widget._debounce)  # put back after the test
+    sessions.answer_clicks_at_once()
+    assert all(widget._debounce == 0 for widget in discrete)
+    assert pn.widgets.IntSlider._debounce == pn.widgets.TextInput._debounce == 50  # a drag, typing: one change
 
 
 def test_the_lag_probe_measures_a_blocked_event_loop(monkeypatch):
