@@ -37,7 +37,7 @@ BUSY_SHARE = 0.7
 the rest is left to Bokeh's and Panel's own work for each session (acknowledgements, widget changes)."""
 LAG_LIMIT_S = 0.05
 """How late (on average over the last second) the process's event loop may run a timer before the sessions
-slow down: a click waits as long."""
+slow down: a click waits several times as long (each hop of its handling waits a turn of the loop)."""
 BUSY_LIMIT = 0.9
 """How busy the machine's cores may be before the sessions slow down: past it, every process (ours and the
 others) waits for a core, and a click's round trip with it."""
@@ -46,6 +46,11 @@ SATURATED = 0.97
 (a class pressing Play together would otherwise wait seconds for the periods to grow)."""
 BUSY_PROBES = 3
 """The machine's busy share is read every this many lag probes (0.3 s)."""
+OWN_LIMIT = 0.9
+"""How much of one core the process may take before its sessions slow down: a process that takes all of it runs
+each hop of a click's handling behind a full turn of the other sessions' ticks."""
+OWN_PROBES = 10
+"""The process's share of its core is read every this many lag probes (1 s)."""
 LAG_PROBE_S = 0.1
 """How often the event loop's lateness is measured while sessions play."""
 MAX_SLOWDOWN = 8.0
@@ -103,18 +108,22 @@ class Slowdown:
         self.factor = 1.0
         self.lag_s = 0.0
         self.busy = 0.0
+        self.own = 0.0
 
-    def observe(self, lag_s: float, busy: float | None = None) -> float:
-        """One probe: the event loop's lateness now, and, when a new reading is due, the machine's busy share
-        of its cores (0-1). A busy reading counts once, not at every probe until the next."""
+    def observe(self, lag_s: float, busy: float | None = None, own: float | None = None) -> float:
+        """One probe: the event loop's lateness now, and, when new readings are due, the machine's busy share
+        of its cores (0-1) and this process's share of one core. A reading counts once, not at every probe
+        until the next."""
         self.lag_s = 0.8 * self.lag_s + 0.2 * lag_s
         if busy is not None:
             self.busy = busy
+        if own is not None:
+            self.own = own
         if busy is not None and busy > SATURATED:
             self.factor = min(MAX_SLOWDOWN, self.factor * 1.2)
-        elif self.lag_s > LAG_LIMIT_S or (busy is not None and busy > BUSY_LIMIT):
+        elif self.lag_s > LAG_LIMIT_S or (busy is not None and busy > BUSY_LIMIT) or (own or 0.0) > OWN_LIMIT:
             self.factor = min(MAX_SLOWDOWN, self.factor * 1.1)
-        elif self.lag_s < LAG_LIMIT_S / 2 and self.busy < BUSY_LIMIT - 0.05:
+        elif self.lag_s < LAG_LIMIT_S / 2 and self.busy < BUSY_LIMIT - 0.05 and self.own < OWN_LIMIT - 0.1:
             self.factor = max(1.0, self.factor * 0.97)
         return self.factor
 

@@ -21,6 +21,7 @@ from ganlab_panel.serving.pacing import (
     MAX_PERIOD_MS,
     MAX_SLOWDOWN,
     METRICS_PERIOD_S,
+    OWN_LIMIT,
     PERIOD_MS,
     SATURATED,
     Slowdown,
@@ -73,6 +74,20 @@ def test_saturated_cores_slow_the_sessions_faster_than_busy_ones():
         busy.observe(0.0, busy=(BUSY_LIMIT + SATURATED) / 2)
         saturated.observe(0.0, busy=1.0)
     assert 1.0 < busy.factor < saturated.factor
+
+
+def test_a_process_that_takes_its_whole_core_slows_its_sessions_down():
+    slowdown = Slowdown()  # a machine with cores to spare, an event loop on time, but this process at 100 %
+    for _ in range(3):
+        slowdown.observe(0.001, busy=0.6, own=1.0)
+    assert slowdown.factor > 1.0
+    grown = slowdown.factor
+    for _ in range(20):  # still using 85 % of its core: no easing yet
+        slowdown.observe(0.001, busy=0.6, own=OWN_LIMIT - 0.05)
+    assert slowdown.factor == grown
+    for _ in range(100):
+        slowdown.observe(0.001, busy=0.6, own=0.5)
+    assert slowdown.factor == 1.0
 
 
 def test_ticks_that_run_back_to_back_let_the_event_loop_read_its_sockets_between():
