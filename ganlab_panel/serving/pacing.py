@@ -46,9 +46,10 @@ SATURATED = 0.97
 (a class pressing Play together would otherwise wait seconds for the periods to grow)."""
 BUSY_PROBES = 3
 """The machine's busy share is read every this many lag probes (0.3 s)."""
-OWN_LIMIT = 0.9
-"""How much of one core the process may take before its sessions slow down: a process that takes all of it runs
-each hop of a click's handling behind a full turn of the other sessions' ticks."""
+OWN_LIMIT = 0.95
+"""How much of one core the process may take, while its event loop runs late, before its sessions slow down: a
+process that takes all of it runs each hop of a click's handling behind a full turn of the other sessions'
+ticks."""
 OWN_PROBES = 10
 """The process's share of its core is read every this many lag probes (1 s)."""
 LAG_PROBE_S = 0.1
@@ -121,11 +122,16 @@ class Slowdown:
             self.own = own
         if busy is not None and busy > SATURATED:
             self.factor = min(MAX_SLOWDOWN, self.factor * 1.2)
-        elif self.lag_s > LAG_LIMIT_S or (busy is not None and busy > BUSY_LIMIT) or (own or 0.0) > OWN_LIMIT:
+        elif self.lag_s > LAG_LIMIT_S or (busy is not None and busy > BUSY_LIMIT) or self._own_late(own):
             self.factor = min(MAX_SLOWDOWN, self.factor * 1.1)
         elif self.lag_s < LAG_LIMIT_S / 2 and self.busy < BUSY_LIMIT - 0.05 and self.own < OWN_LIMIT - 0.1:
             self.factor = max(1.0, self.factor * 0.97)
         return self.factor
+
+    def _own_late(self, own: float | None) -> bool:
+        """A new reading of the process taking its whole core, while its loop runs late (a fifth of the limit):
+        a process busy with training alone, whose clicks still come through, keeps its pace."""
+        return own is not None and own > OWN_LIMIT and self.lag_s > LAG_LIMIT_S / 5
 
 
 class SessionWatch:

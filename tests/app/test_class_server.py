@@ -77,9 +77,12 @@ def test_saturated_cores_slow_the_sessions_faster_than_busy_ones():
 
 
 def test_a_process_that_takes_its_whole_core_slows_its_sessions_down():
-    slowdown = Slowdown()  # a machine with cores to spare, an event loop on time, but this process at 100 %
+    slowdown = Slowdown()  # a machine with cores to spare, this process at 100 %, its event loop a little late
     for _ in range(3):
         slowdown.observe(0.001, busy=0.6, own=1.0)
+    assert slowdown.factor == 1.0, "a process busy training alone, its loop on time, keeps its pace"
+    for _ in range(10):
+        slowdown.observe(LAG_LIMIT_S / 3, busy=0.6, own=1.0)
     assert slowdown.factor > 1.0
     grown = slowdown.factor
     for _ in range(20):  # still using 85 % of its core: no easing yet
