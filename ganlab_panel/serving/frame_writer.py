@@ -40,12 +40,20 @@ def _write(document, source, data: dict) -> bool:
     connections = list(getattr(session, "_subscribed_connections", ()))
     if session is None or not connections or _busy(document, connections):
         return False
+    from tornado.iostream import StreamClosedError  # a served session has a Tornado server behind it
+    from tornado.websocket import WebSocketClosedError
+
     event = ColumnDataChangedEvent(document, source, "data", data=data)  # what assigning `source.data` sends
     for connection in connections:
         serializer = Serializer()  # no references: the event names its model by id, the data holds none
         message = patch_doc(patch_doc.create_header(), {}, {"events": serializer.encode([event])})
         message.add_buffers(*serializer.buffers)
-        for future in panel_document.dispatch_tornado(connection, msg=message):
+        try:
+            futures = panel_document.dispatch_tornado(connection, msg=message)
+        except (WebSocketClosedError, StreamClosedError):  # the tab closed: its session stops at its next tick
+            _log.debug("a frame was not delivered: its browser tab had closed")
+            continue
+        for future in futures:
             future.add_done_callback(_observe)
     return True
 

@@ -19,7 +19,7 @@ MAX_METRICS_PERIOD_S = 2.0
 """With many sessions playing in a process, each computes KL and JS at most every 2 s (metrics_period_s)."""
 FRAMES_IN_FLIGHT = 4
 """Frames sent but not yet painted by the browser beyond which drawing pauses (training goes on). The page
-acknowledges every ACK_EVERY-th frame (views/frame_channel.py), so this many keep 2-3 frames on their way."""
+acknowledges every second frame (views/frame_channel.py), so this many keep 2-3 frames on their way."""
 NOTEBOOK_FRAMES_IN_FLIGHT = 6
 """The same in a notebook output: its acknowledgements go through Panel's comm manager (one message at a time,
 each waiting for the kernel's reply), the Jupyter server and the kernel's message queue, ~200-300 ms there and
