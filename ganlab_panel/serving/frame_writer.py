@@ -40,8 +40,11 @@ def _write(document, source, data: dict) -> bool:
     connections = list(getattr(session, "_subscribed_connections", ()))
     if session is None or not connections or _busy(document, connections):
         return False
-    from tornado.iostream import StreamClosedError  # a served session has a Tornado server behind it
-    from tornado.websocket import WebSocketClosedError
+    try:
+        from tornado.iostream import StreamClosedError
+        from tornado.websocket import WebSocketClosedError
+    except ImportError:  # no Tornado, no server to write to (the standalone page in Pyodide has none)
+        return False
 
     event = ColumnDataChangedEvent(document, source, "data", data=data)  # what assigning `source.data` sends
     for connection in connections:
