@@ -47,9 +47,10 @@ def _write(document, source, data: dict) -> bool:
         return False
 
     event = ColumnDataChangedEvent(document, source, "data", data=data)  # what assigning `source.data` sends
+    serializer = Serializer()  # no references: the event names its model by id, the data holds none
+    content = {"events": serializer.encode([event])}  # encoded once, whatever the number of connections
     for connection in connections:
-        serializer = Serializer()  # no references: the event names its model by id, the data holds none
-        message = patch_doc(patch_doc.create_header(), {}, {"events": serializer.encode([event])})
+        message = patch_doc(patch_doc.create_header(), {}, content)
         message.add_buffers(*serializer.buffers)
         try:
             futures = panel_document.dispatch_tornado(connection, msg=message)

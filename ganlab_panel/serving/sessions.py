@@ -142,7 +142,6 @@ class LagProbe:
         self._handle = None
         self._cpu = _cpu_times()
         self._own = (time.process_time(), time.monotonic())
-        self.own: float | None = None
         self._probes = 0
 
     def start(self) -> None:
@@ -173,7 +172,7 @@ class LagProbe:
         if self._probes % OWN_PROBES == 0:  # this process's share of one core since the last reading
             now = (time.process_time(), time.monotonic())
             if now[1] > self._own[1]:
-                own = self.own = (now[0] - self._own[0]) / (now[1] - self._own[1])
+                own = (now[0] - self._own[0]) / (now[1] - self._own[1])
             self._own = now
         self.slowdown.observe(self.lag_s, busy, own)
         if self._probes % 10 == 0 and PACE_LOG:
